@@ -1,0 +1,110 @@
+"""`scaffold` command line: argument parsing and dispatch only.
+
+Each command lives in its own module, imported when it runs, so `scaffold --help` loads
+nothing heavy (no litellm, no textual, no statistics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from scaffold._version import __version__
+
+COMMANDS: dict[str, str] = {
+    "validate": "scaffold.cli.validate_cmd",
+    "render": "scaffold.cli.render_cmd",
+    "init": "scaffold.cli.init_cmd",
+    "run": "scaffold.cli.run_cmd",
+    "runs": "scaffold.cli.runs_cmd",
+    "show": "scaffold.cli.show_cmd",
+    "diff": "scaffold.cli.diff_cmd",
+    "report": "scaffold.cli.report_cmd",
+    "tui": "scaffold.cli.tui_cmd",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scaffold",
+        description="A/B test prompts and agent scaffolds: paired statistics, tokens per pass.",
+    )
+    parser.add_argument("--version", action="version", version=f"scaffold {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check prompts, experiments and templates")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the library here)")
+
+    render = commands.add_parser("render", help="print the messages a variant renders to")
+    render.add_argument("variant", metavar="FILE:VARIANT")
+    render.add_argument("--var", action="append", default=[], metavar="K=V", help="a template variable")
+    render.add_argument("--case", metavar="ID", help="take the vars of this case (needs --experiment)")
+    render.add_argument("--experiment", "-e", metavar="E", help="the experiment whose cases --case names")
+    render.add_argument("--json", action="store_true", help="print the messages as JSON")
+
+    commands.add_parser("init", help="create a starter library in the current folder")
+
+    run = commands.add_parser("run", help="run an experiment headless")
+    run.add_argument("experiment", metavar="EXPERIMENT", help="a name in experiments/ or a path")
+    run.add_argument("--model", "-m", action="append", default=[], help="override the models (repeatable)")
+    run.add_argument("--variant", "-v", action="append", default=[], help="only these variants (repeatable)")
+    run.add_argument("--limit", type=int, metavar="N", help="only the first N cases")
+    run.add_argument("--repeats", type=int, metavar="K", help="samples per cell")
+    run.add_argument("--concurrency", type=int, metavar="N", help="calls in flight")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run.add_argument("--resume", metavar="RUN", help="run only the missing cells of RUN (or `last`)")
+    run.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+
+    commands.add_parser("runs", help="list runs")
+
+    show = commands.add_parser("show", help="print transcripts and check results of a run")
+    show.add_argument("run", metavar="RUN")
+    show.add_argument("--case", metavar="ID")
+    show.add_argument("--failed", action="store_true", help="only failed and errored cells")
+
+    diff = commands.add_parser("diff", help="compare two variants of a run, or two runs")
+    diff.add_argument("runs", nargs="*", metavar="RUN", default=[])
+    diff.add_argument("--a", metavar="VARIANT")
+    diff.add_argument("--b", metavar="VARIANT")
+    diff.add_argument("--model", metavar="M")
+    diff.add_argument("--scaffold", metavar="S")
+    diff.add_argument("--json", action="store_true")
+    diff.add_argument("--format", choices=["table", "md"], default="table")
+
+    report = commands.add_parser("report", help="write a report of a run")
+    report.add_argument("run", metavar="RUN")
+    report.add_argument("--format", choices=["md", "json", "junit", "html"], default="md")
+    report.add_argument("-o", "--output", metavar="FILE")
+
+    tui = commands.add_parser("tui", help="open the terminal app")
+    tui.add_argument("experiment", nargs="?", metavar="EXPERIMENT")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    command = args.command
+    if command is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            command = "tui"
+            args.experiment = None
+        else:
+            _parser().print_help()
+            return 0
+    try:
+        module = importlib.import_module(COMMANDS[command])
+    except ModuleNotFoundError as error:
+        if error.name != COMMANDS[command]:
+            raise
+        print(f"scaffold {command}: not available yet in this version", file=sys.stderr)
+        return 2
+    return int(module.main(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The provider contract: one request in, one completion (or a classified error) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from scaffold.cells import Completion
+from scaffold.spec.resolved import Model
+
+FailureKind = Literal["retryable", "auth", "bad_request", "context_window", "other"]
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """One call to a model: everything that determines the answer, plus the call's timeout."""
+
+    model: Model
+    messages: list[dict[str, Any]]
+    params: dict[str, Any] = field(default_factory=dict)
+    tools: list[dict[str, Any]] | None = None
+    timeout_s: float = 60.0
+
+
+class ProviderError(Exception):
+    """A provider failure, classified so the engine knows whether to retry, record or stop.
+
+    `retryable`: 429, 5xx, timeouts, dropped connections. `auth`: stops the run.
+    `bad_request` and `context_window`: recorded on the cell as an error."""
+
+    def __init__(
+        self,
+        kind: FailureKind,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ):
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+class Provider(Protocol):
+    """Sends one request; raises ProviderError on failure. Retries belong to the engine."""
+
+    async def complete(self, request: ModelRequest) -> Completion: ...

@@ -1,0 +1,129 @@
+"""The shape of an experiment file (`experiments/NAME.yaml`, DESIGN 1.2)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from scaffold.spec.base import Strict
+from scaffold.spec.checks import CheckSpec
+from scaffold.spec.prompt_file import ScaffoldSpec
+
+
+class ModelSpec(Strict):
+    """A model with settings; `id` is how it is named in outputs."""
+
+    id: str | None = None
+    model: str
+    """A litellm model string (`openai/gpt-4.1-mini`) or `local/smollm2`."""
+    api_base: str | None = None
+    api_key_env: str | None = None
+    """The name of the environment variable that holds the key (never the key itself)."""
+    params: dict[str, Any] = Field(default_factory=dict)
+    concurrency: int | None = Field(None, ge=1)
+    """At most this many calls in flight to this model (the experiment's bound still holds)."""
+
+
+class CaseSpec(Strict):
+    """One case: the vars its templates see, and what the checks expect."""
+
+    id: str | None = None
+    vars: dict[str, Any] = Field(default_factory=dict)
+    expected: Any = None
+    cluster: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("id", "cluster", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+class GenerateSpec(Strict):
+    """Cases made by a generator registered in code; other keys are its options."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    generate: str
+    n: int = Field(20, ge=1)
+    seed: int = 0
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The generator's own options (everything but `generate`, `n` and `seed`)."""
+        return dict(self.model_extra or {})
+
+
+class Limits(Strict):
+    """Bounds on a run."""
+
+    timeout_s: float = Field(60.0, gt=0)
+    """Per model call."""
+    max_cost_usd: float | None = Field(None, gt=0)
+    max_total_tokens: int | None = Field(None, gt=0)
+    max_attempts: int = Field(6, ge=1)
+    """Attempts per call for retryable provider failures (429, 5xx, timeouts, dropped connections)."""
+    max_errors: int | None = Field(None, ge=1)
+    """Stop the run (exit 3) after this many cells end in provider errors."""
+
+
+class Price(Strict):
+    """USD per million tokens, overriding litellm's price map for one model."""
+
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+    cached_input_per_mtok: float | None = Field(None, ge=0)
+
+
+Metric = Literal["pass_rate", "tokens_per_cell", "tokens_per_pass", "cost_usd", "errors", "latency_p50"]
+
+
+class Gate(Strict):
+    """A condition CI enforces: on one variant's metric, or on a drop from one variant to another."""
+
+    variant: str | None = None
+    compare: tuple[str, str] | None = None
+    metric: Metric = "pass_rate"
+    min: float | None = None
+    max: float | None = None
+    max_drop: float | None = Field(None, ge=0)
+    significant: bool = False
+    """For `compare`: fail only when the drop is larger than `max_drop` *and* significant."""
+    model: str | None = None
+    scaffold: str | None = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> "Gate":
+        if (self.variant is None) == (self.compare is None):
+            raise ValueError("a gate names either `variant` or `compare`")
+        if self.variant is not None and self.min is None and self.max is None:
+            raise ValueError("a `variant` gate needs `min` or `max`")
+        if self.compare is not None and self.max_drop is None:
+            raise ValueError("a `compare` gate needs `max_drop`")
+        return self
+
+
+class Experiment(Strict):
+    """An experiment: variants x scaffolds x models x cases, graded by checks."""
+
+    description: str = ""
+    variants: list[str] = Field(min_length=1)
+    """`FILE:VARIANT` or `FILE:VARIANT@REV`; the first is the baseline."""
+    scaffolds: list[str | ScaffoldSpec] = Field(default_factory=lambda: ["single"], min_length=1)
+    """A built-in kind (`single`), `FILE:NAME`, or an inline `{id, kind, ...}`."""
+    models: list[str | ModelSpec] = Field(default_factory=lambda: ["local/smollm2"], min_length=1)
+    cases: str | list[CaseSpec] | GenerateSpec
+    """A file (`.jsonl`, `.csv`, `.yaml`) relative to the library, an inline list, or a generator."""
+    checks: list[CheckSpec] = Field(default_factory=list)
+    threshold: float | None = Field(None, ge=0, le=1)
+    """When set, a cell passes when its weighted score reaches this, instead of every check passing."""
+    repeats: int = Field(1, ge=1)
+    concurrency: int = Field(8, ge=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+    """Model parameters for every call; a model's and then a variant's params override them."""
+    limits: Limits = Field(default_factory=Limits)
+    gates: list[Gate] = Field(default_factory=list)
+    prices: dict[str, Price] = Field(default_factory=dict)
+    """Keyed by model id (or litellm model string)."""
+    judge_model: str | None = None

@@ -1,0 +1,104 @@
+"""What a validated experiment resolves to: the values the engine runs.
+
+The YAML shapes (`prompt_file`, `experiment`) say what a user wrote; these say what it
+means once `extends` chains, file references, case files and generators are resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold.spec.checks import CheckSpec
+from scaffold.spec.errors import Position
+from scaffold.spec.experiment import Gate, Limits, Price
+from scaffold.spec.prompt_file import ScaffoldSpec
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    """One message of a variant before rendering; `source` is where its text was written."""
+
+    role: str
+    template: str
+    source: Position
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A prompt variant with its `extends` chain flattened."""
+
+    ref: str
+    """How experiments and outputs name it: `arith:xml`, or `arith:xml@main`."""
+    file: str
+    """The prompt file's name inside `prompts/` without `.yaml` (`arith`)."""
+    name: str
+    rev: str | None
+    messages: tuple[MessageTemplate, ...]
+    params: dict[str, Any]
+    position: Position
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """How a model is driven to an answer; `ref` is its name in outputs."""
+
+    ref: str
+    spec: ScaffoldSpec
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model to call; `name` is its id in outputs, `model` the litellm string."""
+
+    name: str
+    model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case; `id` is given or a stable hash of `vars`."""
+
+    id: str
+    vars: dict[str, Any]
+    expected: Any = None
+    cluster: str | None = None
+    tags: tuple[str, ...] = ()
+
+    def template_context(self) -> dict[str, Any]:
+        """What check templates see: the vars plus `expected` and `id`."""
+        return {**self.vars, "expected": self.expected, "id": self.id}
+
+
+@dataclass(frozen=True)
+class ResolvedExperiment:
+    """An experiment ready to run: every reference resolved, every case loaded."""
+
+    name: str
+    path: Path
+    root: Path
+    """The library folder (holds `prompts/`, `experiments/`, `.scaffold/`)."""
+    description: str
+    variants: tuple[Variant, ...]
+    scaffolds: tuple[Scaffold, ...]
+    models: tuple[Model, ...]
+    cases: tuple[Case, ...]
+    checks: tuple[CheckSpec, ...]
+    threshold: float | None
+    repeats: int
+    concurrency: int
+    params: dict[str, Any]
+    limits: Limits
+    gates: tuple[Gate, ...]
+    prices: dict[str, Price]
+    judge_model: str | None
+    prompt_hashes: dict[str, str] = field(default_factory=dict)
+    """sha256 of every prompt file (and include) used, keyed by its path in the library."""
+    variant_revisions: dict[str, str | None] = field(default_factory=dict)
+    """For each variant ref, the git revision it was loaded from (None: the work tree)."""

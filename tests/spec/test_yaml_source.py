@@ -1,0 +1,38 @@
+from scaffold.spec.errors import Position
+from scaffold.spec.yaml_source import parse_yaml
+
+
+def test_values_keep_their_positions():
+    doc, problems = parse_yaml("a: 1\nb:\n  - x: hello\n", "f.yaml")
+    assert problems == []
+    assert doc.data == {"a": 1, "b": [{"x": "hello"}]}
+    assert doc.position(("b", 0, "x")) == Position("f.yaml", 3, 8)
+    assert doc.position(("b", 0, "x"), key=True) == Position("f.yaml", 3, 5)
+
+
+def test_unknown_path_falls_back_to_nearest_parent():
+    doc, _ = parse_yaml("a:\n  b: 1\n", "f.yaml")
+    assert doc.position(("a", "b", "nope")) == Position("f.yaml", 2, 6)
+
+
+def test_duplicate_keys_are_reported_with_the_first_line():
+    _, problems = parse_yaml("a: 1\nb: 2\na: 3\n", "f.yaml")
+    assert [str(problem) for problem in problems] == ["f.yaml:3:1: duplicate key 'a' (first defined at line 1)"]
+
+
+def test_syntax_error_names_line_and_column():
+    doc, problems = parse_yaml("a: [1, 2\nb: 3\n", "f.yaml")
+    assert doc.data is None
+    assert len(problems) == 1
+    assert problems[0].position.line == 2
+    assert problems[0].message.startswith("YAML syntax error:")
+
+
+def test_block_scalar_text_lines_map_to_file_lines():
+    doc, _ = parse_yaml("x: 1\nt: |\n  one\n  two\n", "f.yaml")
+    assert doc.text_line(("t",), 2) == Position("f.yaml", 4, 0)
+
+
+def test_safe_load_semantics_for_scalars():
+    doc, _ = parse_yaml("i: 3\nf: 1.5\nb: yes\nn: null\ns: '3'\n", "f.yaml")
+    assert doc.data == {"i": 3, "f": 1.5, "b": True, "n": None, "s": "3"}
