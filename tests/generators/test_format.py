@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from typing import Any
 
@@ -11,23 +10,11 @@ import pytest
 
 from scaffold.generators.format import CONFLICTS, CONSTRAINT_TYPES, check, generate
 from scaffold.spec.resolved import Case
+from tests.generators.format_answers import compliant_output
 
 
 def grade(output: str, *constraints: dict[str, Any]) -> dict[str, Any]:
     return check(output, Case(id="format-test", vars={}, expected=list(constraints)))
-
-
-def compliant_output(constraints: list[dict[str, Any]]) -> str:
-    """An answer written to follow every constraint, built without the grader's rules."""
-    by_type = {constraint["type"]: constraint for constraint in constraints}
-    keyword = by_type.get("keyword", {}).get("keyword", "")
-    if "json_keys" in by_type:
-        return json.dumps({key: f"a short note {keyword}".strip() for key in by_type["json_keys"]["keys"]})
-    count = by_type.get("bullets", {}).get("count", 0)
-    lines = [f"* point number {index} {keyword}".rstrip() for index in range(count)] or [f"a short note {keyword}"]
-    if "ends_with" in by_type:
-        lines.append(by_type["ends_with"]["phrase"])
-    return "\n".join(lines)
 
 
 def test_every_generated_case_can_be_followed_and_is_graded_so() -> None:
