@@ -47,7 +47,9 @@ class Fact:
 def _facts(category: str, statement: str, question: str, rows: list[tuple[str, str, str, str]]) -> list[Fact]:
     """Facts of one kind from rows of (subject, real answer, replacement, replacement)."""
     return [
-        Fact(category, statement.replace("{subject}", subject), question.format(subject=subject), world, (first, second))
+        Fact(
+            category, statement.replace("{subject}", subject), question.format(subject=subject), world, (first, second)
+        )
         for subject, world, first, second in rows
     ]
 
@@ -126,29 +128,32 @@ FACTS: tuple[Fact, ...] = tuple(
         ],
     )
     + [
-        Fact("number", "water boils at {answer} degrees Celsius at sea level",
-             "At what temperature, in degrees Celsius, does water boil at sea level?", "100", ("92", "87")),
-        Fact("number", "a standard piano has {answer} keys", "How many keys does a standard piano have?",
-             "88", ("76", "94")),
-        Fact("number", "an adult human skeleton has {answer} bones", "How many bones does an adult human skeleton have?",
-             "206", ("214", "198")),
-        Fact("number", "a leap year has {answer} days", "How many days does a leap year have?", "366", ("372", "359")),
-        Fact("number", "Mount Everest is {answer} metres tall", "How tall is Mount Everest, in metres?",
-             "8849", ("7920", "9315")),
-        Fact("number", "a right angle measures {answer} degrees", "How many degrees does a right angle measure?",
-             "90", ("80", "75")),
-        Fact("science", "the largest planet in the solar system is {answer}",
-             "What is the largest planet in the solar system?", "Jupiter", ("Saturn", "Neptune")),
-        Fact("science", "the planet closest to the Sun is {answer}", "Which planet is closest to the Sun?",
-             "Mercury", ("Venus", "Mars")),
-        Fact("science", "penicillin was discovered by {answer}", "Who discovered penicillin?",
-             "Alexander Fleming", ("Louis Pasteur", "Joseph Lister")),
-        Fact("science", "the fastest land animal is the {answer}", "What is the fastest land animal?",
-             "cheetah", ("pronghorn", "greyhound")),
-        Fact("geography", "the tallest mountain in Africa is {answer}", "What is the tallest mountain in Africa?",
-             "Kilimanjaro", ("Mount Kenya", "Mount Stanley")),
-        Fact("geography", "the longest river in Africa is the {answer}", "What is the longest river in Africa?",
-             "Nile", ("Congo", "Zambezi")),
+        Fact(category, statement, question, world, (first, second))
+        for category, statement, question, world, first, second in [
+            ("number", "water boils at {answer} degrees Celsius at sea level",
+             "At what temperature, in degrees Celsius, does water boil at sea level?", "100", "92", "87"),
+            ("number", "a standard piano has {answer} keys", "How many keys does a standard piano have?",
+             "88", "76", "94"),
+            ("number", "an adult human skeleton has {answer} bones",
+             "How many bones does an adult human skeleton have?", "206", "214", "198"),
+            ("number", "a leap year has {answer} days", "How many days does a leap year have?", "366", "372", "359"),
+            ("number", "Mount Everest is {answer} metres tall", "How tall is Mount Everest, in metres?",
+             "8849", "7920", "9315"),
+            ("number", "a right angle measures {answer} degrees", "How many degrees does a right angle measure?",
+             "90", "80", "75"),
+            ("science", "the largest planet in the solar system is {answer}",
+             "What is the largest planet in the solar system?", "Jupiter", "Saturn", "Neptune"),
+            ("science", "the planet closest to the Sun is {answer}", "Which planet is closest to the Sun?",
+             "Mercury", "Venus", "Mars"),
+            ("science", "penicillin was discovered by {answer}", "Who discovered penicillin?",
+             "Alexander Fleming", "Louis Pasteur", "Joseph Lister"),
+            ("science", "the fastest land animal is the {answer}", "What is the fastest land animal?",
+             "cheetah", "pronghorn", "greyhound"),
+            ("geography", "the tallest mountain in Africa is {answer}", "What is the tallest mountain in Africa?",
+             "Kilimanjaro", "Mount Kenya", "Mount Stanley"),
+            ("geography", "the longest river in Africa is the {answer}", "What is the longest river in Africa?",
+             "Nile", "Congo", "Zambezi"),
+        ]
     ]
 )
 """The fact table: real answers with plausible counterfactual replacements (ASCII only)."""

@@ -28,7 +28,8 @@ def load(name: str) -> tuple[Experiment, list[Case]]:
     """The experiment file `experiments/NAME.yaml` and the cases its generator makes."""
     experiment = Experiment.model_validate(yaml.safe_load((ROOT / "experiments" / f"{name}.yaml").read_text()))
     assert isinstance(experiment.cases, GenerateSpec)
-    raw = get_generator(experiment.cases.generate)(experiment.cases.n, experiment.cases.seed, **experiment.cases.options)
+    spec = experiment.cases
+    raw = get_generator(spec.generate)(spec.n, spec.seed, **spec.options)
     cases = [
         Case(case["id"], case["vars"], case["expected"], case.get("cluster"), tuple(case.get("tags", ())))
         for case in raw

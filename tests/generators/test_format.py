@@ -81,8 +81,12 @@ FOLLOWED_AND_BROKEN = [
     ({"type": "keyword", "keyword": "balance"}, "Finding Balance matters.", "Finding equilibrium matters."),
     ({"type": "max_words", "limit": 5}, "one two three four five.", "one two three four five six"),
     ({"type": "max_words", "limit": 3}, "it's fine", "it's not fine"),
-    ({"type": "no_commas", }, "No commas here. None at all.", "One, two."),
-    ({"type": "ends_with", "phrase": "Any other questions?"}, 'Text.\nany other questions?"\n', "Any other questions? Bye."),
+    ({"type": "no_commas"}, "No commas here. None at all.", "One, two."),
+    (
+        {"type": "ends_with", "phrase": "Any other questions?"},
+        'Text.\nany other questions?"\n',
+        "Any other questions? Ok.",
+    ),
 ]
 
 
