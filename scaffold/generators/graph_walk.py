@@ -22,6 +22,7 @@ thousands; default 30), `edges_per_node` (out-edges of every node, default 2), `
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,8 @@ OPTIONS = ("nodes", "edges_per_node", "k", "depth_mode", "operations", "question
 OPERATIONS = ("bfs", "parents")
 DEPTH_MODES = ("exactly", "at_most")
 MAX_NODES = 100_000
+NUMBER_LIKE = re.compile(r"[0-9]+(?:e[0-9]+)?")
+"""Hex names such as `1234` or `3e45` read as numbers to a grader that parses `[3e45]` as JSON; none is used."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,20 @@ class Graph:
         return sorted(parent for parent in self.names if node in self.children[parent])
 
 
+def _node_names(rng: random.Random, count: int) -> tuple[str, ...]:
+    """`count` distinct random hex names, none of which reads as a number."""
+    width = 4 if count <= 4096 else 6  # keeps names sparse among all hex strings of that width
+    names: dict[str, None] = {}
+    while len(names) < count:
+        name = f"{rng.randrange(16**width):0{width}x}"
+        if not NUMBER_LIKE.fullmatch(name):
+            names[name] = None
+    return tuple(names)
+
+
 def _random_graph(rng: random.Random, nodes: int, edges_per_node: int) -> Graph:
     """`nodes` distinct hex names; each node points to `edges_per_node` distinct other nodes."""
-    width = 4 if nodes <= 4096 else 6  # keeps names sparse among all hex strings of that width
-    names = tuple(f"{number:0{width}x}" for number in rng.sample(range(16**width), nodes))
+    names = _node_names(rng, nodes)
     children: dict[str, tuple[str, ...]] = {}
     for index, name in enumerate(names):
         # Draw from the other nodes: positions at or after `index` shift by one to skip the node itself.

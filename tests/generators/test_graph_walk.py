@@ -107,6 +107,15 @@ def test_one_question_per_graph_by_default() -> None:
     assert len({case["vars"]["graph"] for case in cases}) == 5
 
 
+def test_node_names_never_read_as_numbers() -> None:
+    # A grader that parses `Final Answer: [1234, 3e45]` as JSON would see numbers, not names.
+    for case in generate(40, 3, nodes=200):
+        for parent, child in parse_edges(case["vars"]["graph"]):
+            for name in (parent, child):
+                with pytest.raises(ValueError):
+                    float(name)
+
+
 def test_big_graphs_use_longer_names() -> None:
     case = generate(1, 1, nodes=5000, edges_per_node=1)[0]
     edges = parse_edges(case["vars"]["graph"])
