@@ -21,6 +21,8 @@ class CheckContext:
     usage: Usage
     """The candidate's tokens for the whole cell."""
     transcript: tuple[dict[str, Any], ...] = ()
+    prompt: tuple[dict[str, Any], ...] = ()
+    """The rendered messages the cell started from (the task, before any nudge or critique)."""
     tool_calls: dict[str, int] = field(default_factory=dict)
     root: Path = Path(".")
     """The library folder, from which `python` checks import their module."""

@@ -1,6 +1,7 @@
 """The `judge` check: a model grades the output against a rubric.
 
-The judge sees the rubric, the case's input (the last user message of the transcript) and
+The judge sees the rubric, the case's input (the last user message of the rendered prompt,
+or of the transcript when no prompt is given) and
 the output, and is asked to end its reply with `<score>S</score>`, S between 0 and 1. The
 verdict is read from the last such tag (`<score>7/10</score>` is read as 0.7); a reply
 without one falls back to its last standalone PASS or FAIL. The judge's tokens go through
@@ -86,7 +87,7 @@ class Judge(SpecCheck[JudgeCheck]):
 
     def messages(self, rubric: str, output: str, context: CheckContext) -> list[dict[str, Any]]:
         """The judge's conversation for one output."""
-        user = JUDGE_USER.format(rubric=rubric.strip(), input=case_input(context.transcript).strip(), output=output)
+        user = JUDGE_USER.format(rubric=rubric.strip(), input=case_input(context.prompt or context.transcript).strip(), output=output)
         return [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": user}]
 
     async def grade(self, output: str, context: CheckContext) -> CheckResult:

@@ -25,7 +25,7 @@ class CheckBase(Strict):
     weight: float = Field(1.0, ge=0)
     """Weight in the cell's score; a check with weight 0 is reported but not required."""
     threshold: float | None = Field(None, ge=0, le=1)
-    """For scored checks (set, python, judge): pass when the score reaches this (default 1)."""
+    """For scored checks (set, python, judge): pass when the score reaches this (default 1; judge 0.5)."""
 
 
 class EqualsCheck(CheckBase):
@@ -122,7 +122,7 @@ CHECK_TYPES: dict[str, type[CheckBase]] = {
 
 
 def _normalise(raw: Any) -> Any:
-    """Turn the shorthand `{contains: "x", weight: 0}` into `{type: contains, value: "x", ...}`."""
+    """Accept the shorthand and long forms; `- equals: 42` means the text "42"."""
     if isinstance(raw, str):
         raise PydanticCustomError(
             "check_shape", "a check is a mapping such as `contains: \"text\"`, not a plain string"
@@ -135,7 +135,19 @@ def _normalise(raw: Any) -> Any:
             raise PydanticCustomError(
                 "unknown_check", "unknown check type '{name}'{hint}", {"name": raw["type"], "hint": hint}
             )
-        return raw
+    else:
+        raw = _from_shorthand(raw)
+    value = raw.get("value")
+    if raw["type"] in _TEXT_VALUED and isinstance(value, (int, float)) and not isinstance(value, bool):
+        raw = {**raw, "value": str(value)}
+    return raw
+
+
+_TEXT_VALUED = {"equals", "contains", "icontains", "not_contains", "regex", "xml_tag", "tool_called", "judge"}
+
+
+def _from_shorthand(raw: dict[Any, Any]) -> dict[Any, Any]:
+    """`{contains: "x", weight: 0}` -> `{type: contains, value: "x", weight: 0}`."""
     named = [key for key in raw if key in CHECK_TYPES]
     if len(named) == 1:
         kind = named[0]
