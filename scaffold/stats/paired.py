@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from scaffold.stats.quantiles import normal_quantile, percentile, student_t_quantile
+from scaffold.stats.quantiles import check_confidence, normal_quantile, percentile, student_t_quantile
 
 _WIDEST_DIFFERENCE_INTERVAL = (-1.0, 1.0)
 
@@ -54,6 +54,7 @@ def paired_difference(
     Where no SE can be estimated (n < 2 or C < 2) the interval is the widest possible,
     (-1, 1); a zero SE (every difference equal) gives a zero-width interval.
     """
+    check_confidence(confidence)
     if len(a) != len(b):
         raise ValueError(f"a and b must pair up, got {len(a)} and {len(b)} scores")
     if clusters is not None and len(clusters) != len(a):
@@ -113,6 +114,7 @@ def paired_bootstrap_relative_delta(
     reproducible. Resamples whose mean(a) is 0 are skipped. None when there are no cases or
     mean(a) is 0 (the ratio is undefined).
     """
+    check_confidence(confidence)
     if len(a) != len(b):
         raise ValueError(f"a and b must pair up, got {len(a)} and {len(b)} values")
     if resamples < 1:

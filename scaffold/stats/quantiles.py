@@ -29,7 +29,7 @@ def normal_quantile(p: float) -> float:
 
 def two_sided_normal_quantile(confidence: float) -> float:
     """The z with P(-z <= Z <= z) = confidence, e.g. 1.959964 for 0.95."""
-    _check_confidence(confidence)
+    check_confidence(confidence)
     return normal_quantile(0.5 + confidence / 2.0)
 
 
@@ -92,7 +92,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[below] + (ordered[above] - ordered[below]) * fraction
 
 
-def _check_confidence(confidence: float) -> None:
+def check_confidence(confidence: float) -> None:
+    """Raise ValueError unless 0 < confidence < 1."""
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
 

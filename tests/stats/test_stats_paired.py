@@ -126,6 +126,14 @@ def test_paired_difference_rejects_unpaired_or_out_of_range_input(
         paired_difference(a, b, clusters)
 
 
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 95.0])
+def test_intervals_reject_a_confidence_that_is_not_a_probability(confidence: float) -> None:
+    with pytest.raises(ValueError):
+        paired_difference([], [], confidence=confidence)
+    with pytest.raises(ValueError):
+        paired_bootstrap_relative_delta([1.0], [2.0], confidence=confidence)
+
+
 @pytest.mark.parametrize(
     "b_only, a_only", [(0, 1), (1, 0), (3, 3), (5, 0), (35, 7), (7, 35), (12, 9), (300, 250), (1000, 880)]
 )
