@@ -24,7 +24,7 @@ import json
 import random
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffold.generators.base import (
     case_id,
@@ -33,7 +33,9 @@ from scaffold.generators.base import (
     int_option,
     reject_unknown_options,
 )
-from scaffold.spec.resolved import Case
+
+if TYPE_CHECKING:
+    from scaffold.spec.resolved import Case
 
 NAME = "format"
 CONSTRAINT_TYPES = ("bullets", "lowercase", "json_keys", "keyword", "max_words", "no_commas", "ends_with")
