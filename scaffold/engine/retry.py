@@ -1,0 +1,105 @@
+"""The retry policy for model calls (DESIGN 6): retry what may pass on a second try, count attempts.
+
+Only `ProviderError(kind="retryable")` is retried (429, 5xx, timeouts, dropped connections),
+with jittered exponential backoff that waits at least a server's `Retry-After`. Whatever
+ends a call — success or the last error — carries the number of attempts, so the engine
+can record it on the cell.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Awaitable, Callable
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from scaffold.cells import Completion
+from scaffold.providers.base import ProviderError
+
+OnRetry = Callable[[int, ProviderError, float], None]
+"""Told before each wait: (the attempt that failed, from 1; its error; seconds until the next)."""
+
+MAX_EXPONENT = 30
+"""Keeps `2 ** attempt` finite whatever `max_attempts` is; the delay is capped long before."""
+
+
+class CallFailed(ProviderError):
+    """The error that ended a call: the last `ProviderError`, with the attempts made."""
+
+    def __init__(self, last: ProviderError, attempts: int):
+        super().__init__(last.kind, str(last), status=last.status, retry_after_s=last.retry_after_s)
+        self.attempts = attempts
+        """How many times the request was sent (1 when the first error was not retryable)."""
+
+
+def backoff_delay_s(
+    attempt: int,
+    retry_after_s: float | None,
+    *,
+    base_delay_s: float,
+    max_delay_s: float,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds to wait after failed attempt `attempt` (from 1).
+
+    "Equal jitter": half of `base * 2^(attempt-1)` fixed, half random, so clients that failed
+    together spread out. A server's `Retry-After` is a floor (plus a little jitter so they do
+    not all return at once). Never more than `max_delay_s`."""
+    uniform = (rng or random).uniform
+    ceiling = min(max_delay_s, base_delay_s * 2 ** min(attempt - 1, MAX_EXPONENT))
+    delay = ceiling / 2 + uniform(0, ceiling / 2)
+    if retry_after_s is not None:
+        delay = max(delay, retry_after_s + uniform(0, base_delay_s))
+    return min(delay, max_delay_s)
+
+
+def _is_retryable(error: BaseException) -> bool:
+    return isinstance(error, ProviderError) and error.kind == "retryable"
+
+
+def _last_error(state: RetryCallState) -> ProviderError:
+    assert state.outcome is not None
+    error = state.outcome.exception()
+    assert isinstance(error, ProviderError)  # only ProviderErrors are retried
+    return error
+
+
+async def call_with_retries(
+    send: Callable[[], Awaitable[Completion]],
+    *,
+    max_attempts: int,
+    on_retry: OnRetry | None = None,
+    base_delay_s: float = 0.5,
+    max_delay_s: float = 30.0,
+) -> tuple[Completion, int]:
+    """Call `send` until it returns or fails for good; return the completion and the attempts made.
+
+    Raises `CallFailed` (a `ProviderError` with `attempts`) when the error is not retryable or
+    `max_attempts` are spent; other exceptions (harness bugs) pass through untouched."""
+
+    def wait(state: RetryCallState) -> float:
+        error = _last_error(state)
+        return backoff_delay_s(
+            state.attempt_number, error.retry_after_s, base_delay_s=base_delay_s, max_delay_s=max_delay_s
+        )
+
+    def before_sleep(state: RetryCallState) -> None:
+        assert on_retry is not None and state.next_action is not None
+        on_retry(state.attempt_number, _last_error(state), state.next_action.sleep)
+
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(max_attempts),
+        wait=wait,
+        retry=retry_if_exception(_is_retryable),
+        before_sleep=before_sleep if on_retry is not None else None,
+        reraise=True,
+    )
+    attempts = 0
+    try:
+        async for attempt in retrying:
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                completion = await send()
+    except ProviderError as error:
+        raise CallFailed(error, attempts) from error
+    return completion, attempts
