@@ -130,7 +130,8 @@ def classify_error(error: Exception, *, timeout_s: float, secret: str | None = N
         wait = f" (retry after {retry_after_s:g} s)" if retry_after_s is not None else ""
         return ProviderError("retryable", f"429 rate limited{wait}", status=429, retry_after_s=retry_after_s)
     if isinstance(error, litellm.APIConnectionError) or detail.startswith("Connection error"):
-        return ProviderError("retryable", f"connection error: {detail}", status=None)
+        said = "" if detail.startswith("Connection error") else f": {detail}"
+        return ProviderError("retryable", f"connection error{said}", status=None)
     if isinstance(error, (litellm.AuthenticationError, litellm.PermissionDeniedError)) or status in (401, 403):
         return ProviderError("auth", f"{status or 401} authentication failed: {detail}", status=status)
     if (status is not None and status >= 500) or status in (408, 409):

@@ -208,10 +208,10 @@ class OpenAIServer:
             return self._record(http_request, body, headers, _unauthorized(headers.get("authorization", "")))
         fault, reply = self.script.decide(request)
         if fault is not None and fault.kind == "drop":
-            self._record(http_request, body, headers, None)
-            assert http_request.transport is not None
-            http_request.transport.abort()
-            return web.Response()  # never sent: the transport is gone
+            unsent = self._record(http_request, body, headers, None)
+            if http_request.transport is not None:
+                http_request.transport.abort()
+            return unsent
         if fault is not None and fault.kind == "error":
             return self._record(http_request, body, headers, _error_response(fault))
         delay = reply.latency_s + (fault.delay_s if fault is not None else 0.0)
@@ -231,10 +231,12 @@ class OpenAIServer:
         headers: dict[str, str],
         response: web.Response | None,
     ) -> web.Response:
+        """Remember the request; `response` None means the connection is dropped (what is
+        returned then is never sent)."""
         status = response.status if response is not None else None
         with self._lock:
             self.requests.append(ReceivedRequest(http_request.path, body, headers, status))
-        return response or web.Response()
+        return response if response is not None else web.Response()
 
 
 def _error_response(fault: Fault) -> web.Response:
