@@ -1,0 +1,42 @@
+"""`self_check`: answer, then `rounds` times critique the answer and revise it.
+
+The conversation, in one thread: the rendered messages → answer; then per round the
+critique prompt (user) → critique (assistant), the revise prompt (user) → revised answer
+(assistant). The output is the last revision. Both prompts are templates rendered with
+the case's vars, like the variant's messages. `turns` is the number of model calls,
+`1 + 2 * rounds`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scaffold.render import render_string
+from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
+from scaffold.spec.prompt_file import SelfCheckScaffold
+
+
+class SelfCheck:
+    """Runs answer → (critique → revise) × rounds for one configured scaffold."""
+
+    def __init__(self, spec: SelfCheckScaffold):
+        self.spec = spec
+
+    async def run(
+        self, messages: list[dict[str, Any]], complete: Complete, context: ScaffoldContext
+    ) -> ScaffoldOutcome:
+        critique_prompt = render_string(self.spec.critique_prompt, context.case.vars)
+        revise_prompt = render_string(self.spec.revise_prompt, context.case.vars)
+        conversation = list(messages)
+        answer = await complete(list(conversation))
+        conversation.append(answer.to_message())
+        for _ in range(self.spec.rounds):
+            conversation.append({"role": "user", "content": critique_prompt})
+            critique = await complete(list(conversation))
+            conversation.append(critique.to_message())
+            conversation.append({"role": "user", "content": revise_prompt})
+            answer = await complete(list(conversation))
+            conversation.append(answer.to_message())
+        return ScaffoldOutcome(
+            output=answer.content or "", transcript=conversation, turns=1 + 2 * self.spec.rounds
+        )

@@ -1,0 +1,25 @@
+"""`single`: one completion; its text is the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
+from scaffold.spec.prompt_file import SingleScaffold
+
+
+class SingleCall:
+    """The default scaffold: send the rendered messages once."""
+
+    def __init__(self, spec: SingleScaffold):
+        self.spec = spec
+
+    async def run(
+        self, messages: list[dict[str, Any]], complete: Complete, context: ScaffoldContext
+    ) -> ScaffoldOutcome:
+        completion = await complete(messages)
+        return ScaffoldOutcome(
+            output=completion.content or "",
+            transcript=[*messages, completion.to_message()],
+            turns=1,
+        )
