@@ -8,13 +8,13 @@ import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Awaitable, Callable, Sequence
 
 import pytest
 from pydantic import TypeAdapter
 
 from scaffold.cells import Completion, ToolCall, Usage
-from scaffold.scaffolds import ScaffoldContext, ScaffoldRunner, build_scaffold
+from scaffold.scaffolds import ScaffoldContext, ScaffoldOutcome, ScaffoldRunner, build_scaffold
 from scaffold.spec.prompt_file import ScaffoldSpec
 from scaffold.spec.resolved import Case
 
@@ -83,10 +83,22 @@ PROMPT = [{"role": "system", "content": "Be exact."}, {"role": "user", "content"
 """The rendered messages most tests start from."""
 
 
+Drive = Callable[..., Awaitable[tuple[ScaffoldOutcome, ScriptedModel]]]
+
+
 @pytest.fixture
-def scripted() -> Callable[[Sequence[ScriptedTurn]], ScriptedModel]:
-    """`scripted(["text", [("tool", {...})], ...])`: a scripted `complete`."""
-    return ScriptedModel
+def drive() -> Drive:
+    """`outcome, model = await drive(spec, turns, vars={...})`: build the scaffold from its YAML
+    mapping, run it on PROMPT for a case with `vars` against a model scripted with `turns`."""
+
+    async def run(
+        spec: dict[str, Any], turns: Sequence[ScriptedTurn], vars: dict[str, Any] | None = None
+    ) -> tuple[ScaffoldOutcome, ScriptedModel]:
+        model = ScriptedModel(turns)
+        outcome = await make_scaffold(spec).run(copy.deepcopy(PROMPT), model, make_context(vars))
+        return outcome, model
+
+    return run
 
 
 @pytest.fixture

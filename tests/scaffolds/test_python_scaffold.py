@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from scaffold.scaffolds.user_code import UserCodeError
 
 if TYPE_CHECKING:
-    from tests.scaffolds.conftest import ScriptedModel
+    from tests.scaffolds.conftest import Drive
 
 
-async def test_a_user_scaffold_runs_with_its_options(
-    scripted: Callable[..., ScriptedModel], scaffold_for: Callable, context_for: Callable, prompt: list
-) -> None:
-    model = scripted(["5?", "5"])
+async def test_a_user_scaffold_runs_with_its_options(drive: Drive, prompt: list[dict[str, Any]]) -> None:
     spec = {"kind": "python", "entry": "agent_scaffolds:answer_then_confirm", "options": {"confirm": "Sure?"}}
 
-    outcome = await scaffold_for(spec).run(prompt, model, context_for())
+    outcome, model = await drive(spec, ["5?", "5"])
 
     assert outcome.output == "5"
     assert (outcome.turns, outcome.tool_calls, outcome.nudges) == (2, {}, 0)
@@ -31,13 +28,10 @@ async def test_a_user_scaffold_runs_with_its_options(
     assert model.requests[1].messages == outcome.transcript[:4]
 
 
-async def test_a_user_scaffold_runs_tools_and_they_are_counted(
-    scripted: Callable[..., ScriptedModel], scaffold_for: Callable, context_for: Callable, prompt: list
-) -> None:
-    model = scripted(["It is 57."])
+async def test_a_user_scaffold_runs_tools_and_they_are_counted(drive: Drive) -> None:
     spec = {"kind": "python", "entry": "agent_scaffolds:compute_with_tools", "tools": ["calculator"]}
 
-    outcome = await scaffold_for(spec).run(prompt, model, context_for({"expression": "(12 + 7) * 3"}))
+    outcome, model = await drive(spec, ["It is 57."], {"expression": "(12 + 7) * 3"})
 
     assert outcome.output == "It is 57."
     assert model.requests[0].messages[-1] == {"role": "user", "content": "The tool says 57."}
@@ -48,14 +42,8 @@ async def test_a_user_scaffold_runs_tools_and_they_are_counted(
     ]
 
 
-async def test_independent_calls_are_all_in_the_transcript(
-    scripted: Callable[..., ScriptedModel], scaffold_for: Callable, context_for: Callable, prompt: list
-) -> None:
-    model = scripted(["5", "The sum is 5."])
-
-    outcome = await scaffold_for({"kind": "python", "entry": "agent_scaffolds:best_of_two"}).run(
-        prompt, model, context_for()
-    )
+async def test_independent_calls_are_all_in_the_transcript(drive: Drive, prompt: list[dict[str, Any]]) -> None:
+    outcome, _ = await drive({"kind": "python", "entry": "agent_scaffolds:best_of_two"}, ["5", "The sum is 5."])
 
     assert outcome.output == "The sum is 5."
     assert outcome.turns == 2
@@ -67,12 +55,8 @@ async def test_independent_calls_are_all_in_the_transcript(
     ]
 
 
-async def test_a_returned_outcome_is_taken_as_it_is(
-    scripted: Callable[..., ScriptedModel], scaffold_for: Callable, context_for: Callable, prompt: list
-) -> None:
-    outcome = await scaffold_for({"kind": "python", "entry": "agent_scaffolds:full_outcome"}).run(
-        prompt, scripted(["5"]), context_for()
-    )
+async def test_a_returned_outcome_is_taken_as_it_is(drive: Drive) -> None:
+    outcome, _ = await drive({"kind": "python", "entry": "agent_scaffolds:full_outcome"}, ["5"])
     assert (outcome.output, outcome.turns, outcome.transcript) == ("[5]", 7, [{"role": "user", "content": "x"}])
 
 
@@ -87,15 +71,8 @@ async def test_a_returned_outcome_is_taken_as_it_is(
     ],
 )
 async def test_bad_entries_are_clear_errors(
-    scripted: Callable[..., ScriptedModel],
-    scaffold_for: Callable,
-    context_for: Callable,
-    prompt: list,
-    entry: str,
-    error_type: type[Exception],
-    message: str,
+    drive: Drive, entry: str, error_type: type[Exception], message: str
 ) -> None:
-    scaffold = scaffold_for({"kind": "python", "entry": entry})
     with pytest.raises(error_type) as error:
-        await scaffold.run(prompt, scripted([]), context_for())
+        await drive({"kind": "python", "entry": entry}, [])
     assert message in str(error.value)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any
 
+from scaffold.cells import Completion
 from scaffold.spec.prompt_file import DEFAULT_CRITIQUE, DEFAULT_REVISE
 
 if TYPE_CHECKING:
-    from tests.scaffolds.conftest import ScriptedModel
+    from tests.scaffolds.conftest import Drive
 
 
-async def test_one_round_with_the_default_prompts(
-    scripted: Callable[..., ScriptedModel], scaffold_for: Callable, context_for: Callable, prompt: list
-) -> None:
-    model = scripted(["6", "2 + 3 is 5, not 6.", "5"])
-
-    outcome = await scaffold_for({"kind": "self_check"}).run(prompt, model, context_for())
+async def test_one_round_with_the_default_prompts(drive: Drive, prompt: list[dict[str, Any]]) -> None:
+    outcome, model = await drive({"kind": "self_check"}, ["6", "2 + 3 is 5, not 6.", "5"])
 
     assert outcome.output == "5"
     assert (outcome.turns, outcome.tool_calls, outcome.nudges) == (3, {}, 0)
@@ -33,10 +30,7 @@ async def test_one_round_with_the_default_prompts(
     assert all(request.tools is None for request in model.requests)
 
 
-async def test_rounds_and_overridden_prompts(
-    scripted: Callable[..., ScriptedModel], scaffold_for: Callable, context_for: Callable, prompt: list
-) -> None:
-    model = scripted(["6", "wrong", "4", "still wrong", "5"])
+async def test_rounds_and_overridden_prompts(drive: Drive) -> None:
     spec = {
         "kind": "self_check",
         "rounds": 2,
@@ -44,11 +38,10 @@ async def test_rounds_and_overridden_prompts(
         "revise_prompt": "Answer with the number only.",
     }
 
-    outcome = await scaffold_for(spec).run(prompt, model, context_for({"a": 2, "b": 3}))
+    outcome, model = await drive(spec, ["6", "wrong", "4", "still wrong", "5"], {"a": 2, "b": 3})
 
     assert outcome.output == "5"
-    assert outcome.turns == 5
-    assert len(model.requests) == 5
+    assert outcome.turns == len(model.requests) == 5
     user_turns = [message["content"] for message in outcome.transcript[2:] if message["role"] == "user"]
     assert user_turns == [
         "Check the sum of 2 and 3.",
@@ -58,11 +51,6 @@ async def test_rounds_and_overridden_prompts(
     ]
 
 
-async def test_an_empty_revision_is_an_empty_answer(
-    scripted: Callable[..., ScriptedModel], scaffold_for: Callable, context_for: Callable, prompt: list
-) -> None:
-    from scaffold.cells import Completion
-
-    model = scripted(["5", "fine", Completion(content=None)])
-    outcome = await scaffold_for({"kind": "self_check"}).run(prompt, model, context_for())
+async def test_an_empty_revision_is_an_empty_answer(drive: Drive) -> None:
+    outcome, _ = await drive({"kind": "self_check"}, ["5", "fine", Completion(content=None)])
     assert outcome.output == ""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
-
-from scaffold.scaffolds.base import ScaffoldContext
-from scaffold.scaffolds.tools import ToolResult, build_tools
+from scaffold.scaffolds.tools import ToolResult, ToolSession, build_tools
+from tests.scaffolds.conftest import HOOKS_ROOT, make_context
 
 
-async def test_results_are_text_and_calls_are_counted(hooks_root: Path, context_for: Callable[..., ScaffoldContext]) -> None:
-    session = build_tools(["team_tools:get_weather", "team_tools:word_count"], hooks_root).session(context_for())
+def session_for(*names: str) -> ToolSession:
+    """A session over these tools for a case without vars, in the fixture library."""
+    return build_tools(names, HOOKS_ROOT).session(make_context())
+
+
+async def test_results_are_text_and_calls_are_counted() -> None:
+    session = session_for("team_tools:get_weather", "team_tools:word_count")
 
     weather = await session.call("get_weather", '{"city": "Paris"}')
     words = await session.call("word_count", {"text": "three little words"})
@@ -22,8 +24,8 @@ async def test_results_are_text_and_calls_are_counted(hooks_root: Path, context_
     assert session.calls == {"get_weather": 2, "word_count": 1}
 
 
-async def test_argument_problems_come_back_as_errors(hooks_root: Path, context_for: Callable[..., ScaffoldContext]) -> None:
-    session = build_tools(["team_tools:get_weather"], hooks_root).session(context_for())
+async def test_argument_problems_come_back_as_errors() -> None:
+    session = session_for("team_tools:get_weather")
 
     contents = [
         (await session.call("get_weather", arguments)).content
@@ -48,16 +50,16 @@ async def test_argument_problems_come_back_as_errors(hooks_root: Path, context_f
     assert session.calls == {"get_weather": 6}
 
 
-async def test_an_exception_in_a_tool_is_a_result(hooks_root: Path, context_for: Callable[..., ScaffoldContext]) -> None:
-    session = build_tools(["team_tools:get_weather"], hooks_root).session(context_for())
+async def test_an_exception_in_a_tool_is_a_result() -> None:
+    session = session_for("team_tools:get_weather")
 
     result = await session.call("get_weather", {"city": "Atlantis"})
 
     assert result == ToolResult("get_weather", "error: KeyError: 'Atlantis'", False)
 
 
-async def test_extra_names_reach_a_keyword_tool(hooks_root: Path, context_for: Callable[..., ScaffoldContext]) -> None:
-    session = build_tools(["team_tools:flexible"], hooks_root).session(context_for())
+async def test_extra_names_reach_a_keyword_tool() -> None:
+    session = session_for("team_tools:flexible")
 
     result = await session.call("flexible", {"query": "q", "year": 2024})
 
