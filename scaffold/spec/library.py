@@ -1,0 +1,397 @@
+"""A prompt library on disk: find it, load an experiment or a variant from it, validate it.
+
+Loading collects every problem in one pass (YAML, shapes, references, templates, cases) and
+raises one SpecError holding them all, sorted; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from scaffold.spec.cases import load_cases
+from scaffold.spec.checks import CheckSpec, JudgeCheck, PythonCheck, XmlTagCheck
+from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
+from scaffold.spec.experiment import Experiment, ModelSpec
+from scaffold.spec.problems import check_fields, check_value, show_value
+from scaffold.spec.refs import Ref, RefError, hook_module_missing, parse_ref
+from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
+from scaffold.spec.resolver import Resolver
+from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
+from scaffold.spec.yaml_source import Loc, YamlDocument, load_yaml
+
+EXPERIMENTS_DIR = "experiments"
+"""The library folder that holds experiment files."""
+
+
+def find_root(start: Path) -> Path:
+    """The library folder: `start` or the nearest folder above it holding prompts/ or experiments/."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / PROMPTS_DIR).is_dir() or (candidate / EXPERIMENTS_DIR).is_dir():
+            return candidate
+    message = "no library here: no prompts/ or experiments/ folder in this folder or above (`scaffold init` makes one)"
+    raise SpecError([Problem(Position(display_path(start)), message)])
+
+
+def load_variant(ref: str, root: Path) -> Variant:
+    """Variant `FILE:VARIANT[@REV]` of the library at `root`, its templates checked; raises SpecError."""
+    try:
+        parsed = parse_ref(ref)
+    except RefError as error:
+        raise SpecError([Problem(Position(ref), str(error))]) from error
+    resolver = Resolver(root)
+    variant = resolver.variant(parsed, Position(display_path(root / PROMPTS_DIR / f"{parsed.file}.yaml")))
+    if resolver.problems or variant is None:
+        raise SpecError(resolver.problems)
+    return variant
+
+
+def experiment_path(ref: str | Path, root: Path | None = None) -> tuple[Path, Path]:
+    """(experiment file, library root) for a name in experiments/ (`quickstart`) or a path."""
+    text = str(ref)
+    if isinstance(ref, Path) or text.endswith((".yaml", ".yml")) or Path(text).is_file():
+        path = Path(text).resolve()
+        return path, root or find_root(path.parent)
+    root = root or find_root(Path.cwd())
+    path = root / EXPERIMENTS_DIR / f"{text}.yaml"
+    if not path.is_file():
+        names = [file.stem for file in (root / EXPERIMENTS_DIR).glob("*.yaml")]
+        raise SpecError([Problem(Position(display_path(path)), f"experiment '{text}' not found{did_you_mean(text, names)}")])
+    return path, root
+
+
+def load_experiment(ref: str | Path, root: Path | None = None) -> ResolvedExperiment:
+    """Experiment `ref` (a name in experiments/ or a path) with every reference resolved and
+    every case loaded; raises SpecError with all problems found."""
+    path, root = experiment_path(ref, root)
+    resolver = Resolver(root)
+    experiment, _ = _ExperimentLoader(resolver, path).load()
+    if resolver.problems or experiment is None:
+        raise SpecError(resolver.problems)
+    return experiment
+
+
+def _item_type(name: str) -> Any:
+    return get_args(Experiment.model_fields[name].annotation)[0]
+
+
+class _ExperimentLoader:
+    """Resolves one experiment file, recording problems in the resolver."""
+
+    def __init__(self, resolver: Resolver, path: Path):
+        self.resolver = resolver
+        self.path = path
+        self.doc = YamlDocument(display_path(path), None)
+
+    def report(self, loc: Loc, message: str, *, key: bool = False) -> None:
+        self.resolver.report(self.doc.position(loc, key=key), message)
+
+    def load(self) -> tuple[ResolvedExperiment | None, int]:
+        """The resolved experiment (None when it has problems) and how many cases it has."""
+        problems_before = len(self.resolver.problems)
+        self.doc, problems = load_yaml(self.path, display_path(self.path))
+        self.resolver.problems.extend(problems)
+        data = self.doc.data
+        if not isinstance(data, dict):
+            if not problems:
+                self.report((), f"an experiment is a mapping with variants: and cases:, got {show_value(data)}")
+            return None, 0
+        fields = check_fields(Experiment, data, self.doc)
+        self.resolver.problems.extend(fields.problems)
+        values = fields.values
+        variants = self._variants()
+        scaffolds = self._scaffolds()
+        models = self._models()
+        checks = self._checks(values.get("judge_model"))
+        cases: list[Case] = []
+        if "cases" in data:
+            cases, case_problems = load_cases(data["cases"], values.get("cases"), self.doc, ("cases",), self.resolver.root)
+            self.resolver.problems.extend(case_problems)
+        if cases:
+            self._check_variables(variants, checks, cases)
+        self._check_gates(variants, scaffolds, models)
+        self._check_prices(models)
+        if len(self.resolver.problems) > problems_before:
+            return None, len(cases)
+        hashes: dict[str, str] = {}
+        for variant in variants:
+            hashes.update(self.resolver.prompt_hashes(variant))
+        experiment = ResolvedExperiment(
+            name=self._name(),
+            path=self.path,
+            root=self.resolver.root,
+            description=values["description"],
+            variants=tuple(variants),
+            scaffolds=tuple(scaffolds),
+            models=tuple(models),
+            cases=tuple(cases),
+            checks=tuple(check for _, check in checks),
+            threshold=values["threshold"],
+            repeats=values["repeats"],
+            concurrency=values["concurrency"],
+            params=values["params"],
+            limits=values["limits"],
+            gates=tuple(values["gates"]),
+            prices=values["prices"],
+            judge_model=values["judge_model"],
+            prompt_hashes=hashes,
+            variant_revisions={variant.ref: variant.rev for variant in variants},
+        )
+        return experiment, len(cases)
+
+    def _name(self) -> str:
+        folder = self.resolver.root / EXPERIMENTS_DIR
+        try:
+            return self.path.relative_to(folder).with_suffix("").as_posix()
+        except ValueError:
+            return self.path.stem
+
+    def _items(self, name: str) -> list[tuple[Loc, Any]]:
+        """(loc, value) of each item of list field `name` that validates (its default when absent)."""
+        data = self.doc.data
+        if name not in data:
+            return [((name,), item) for item in Experiment.model_fields[name].get_default(call_default_factory=True)]
+        if not isinstance(data[name], list):
+            return []
+        items = []
+        for index, raw in enumerate(data[name]):
+            checked = check_value(_item_type(name), raw, self.doc, (name, index))
+            if checked.ok:  # the problems of the others were reported with the whole field
+                items.append(((name, index), checked.value))
+        return items
+
+    def _variants(self) -> list[Variant]:
+        variants: list[Variant] = []
+        for loc, text in self._items("variants"):
+            at = self.doc.position(loc)
+            try:
+                ref = parse_ref(text)
+            except RefError as error:
+                self.report(loc, str(error))
+                continue
+            if any(variant.ref == str(ref) for variant in variants):
+                self.report(loc, f"variant '{ref}' is listed twice")
+                continue
+            variant = self.resolver.variant(ref, at)
+            if variant is not None:
+                variants.append(variant)
+        return variants
+
+    def _scaffolds(self) -> list[Scaffold]:
+        scaffolds: list[Scaffold] = []
+        for loc, entry in self._items("scaffolds"):
+            if not isinstance(entry, str):
+                self.resolver.check_scaffold(entry, self.doc, loc)
+            scaffold = self.resolver.scaffold(entry, self.doc.position(loc))
+            if scaffold is None:
+                continue
+            if any(other.ref == scaffold.ref for other in scaffolds):
+                self.report(loc, f"scaffold '{scaffold.ref}' is listed twice")
+                continue
+            scaffolds.append(scaffold)
+        return scaffolds
+
+    def _models(self) -> list[Model]:
+        models: list[Model] = []
+        for loc, entry in self._items("models"):
+            spec = entry if isinstance(entry, ModelSpec) else ModelSpec(model=entry)
+            if not spec.model.strip() or any(char.isspace() for char in spec.model):
+                self.report(loc, f"expected a litellm model such as openai/gpt-4.1-mini, got {show_value(spec.model)}")
+                continue
+            model = Model(spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, spec.params, spec.concurrency)
+            if any(other.name == model.name for other in models):
+                self.report(loc, f"model '{model.name}' is listed twice (give one an `id`)")
+                continue
+            models.append(model)
+        return models
+
+    def _checks(self, judge_model: str | None) -> list[tuple[Loc, Any]]:
+        checks = self._items("checks")
+        for loc, check in checks:
+            self._check_hooks(check, loc, judge_model)
+        return checks
+
+    def _check_hooks(self, check: Any, loc: Loc, judge_model: str | None) -> None:
+        if isinstance(check, JudgeCheck) and check.model is None and judge_model is None:
+            self.report(loc, "a judge check needs `model:` or the experiment's `judge_model:`")
+        if isinstance(check, PythonCheck):
+            missing = hook_module_missing(check.value, self.resolver.root)
+            if missing:
+                self.report(self._value_loc(check, loc), f"no module '{missing}' in the library folder or installed")
+        if isinstance(check, XmlTagCheck) and check.check is not None:
+            self._check_hooks(check.check, (*loc, "check"), judge_model)
+
+    def _value_loc(self, check: Any, loc: Loc) -> Loc:
+        """Where a check's value was written: under `value:` or under its type's shorthand key."""
+        raw = self.doc.data
+        for element in loc:
+            raw = raw[element] if isinstance(raw, (dict, list)) else None
+        return (*loc, "value" if isinstance(raw, dict) and "value" in raw else check.type)
+
+    def _check_templates(self, check: Any, loc: Loc) -> list[tuple[str, Position]]:
+        """Every template text of a check (its string value, and its inner check's), with its position."""
+        found = []
+        if isinstance(check.value, str) and not isinstance(check, PythonCheck):
+            found.append((check.value, self.doc.position(self._value_loc(check, loc))))
+        if isinstance(check, XmlTagCheck) and check.check is not None:
+            found.extend(self._check_templates(check.check, (*loc, "check")))
+        return found
+
+    def _check_variables(self, variants: list[Variant], checks: list[tuple[Loc, Any]], cases: list[Case]) -> None:
+        for variant in variants:
+            uses: dict[str, Position] = {}
+            for message, report in self.resolver.template_reports(variant):
+                for name in sorted(report.variables):
+                    uses.setdefault(name, message.source)
+            for name, position in uses.items():
+                missing = [case for case in cases if name not in case.vars]
+                self._report_missing(name, variant.ref, position, missing, len(cases))
+        plain = TemplateSet(None)
+        for loc, check in checks:
+            for text, position in self._check_templates(check, loc):
+                report = plain.check_text(text, position)
+                self.resolver.problems.extend(report.problems)
+                for name in sorted(report.variables - {"expected", "id"}):
+                    missing = [case for case in cases if name not in case.vars]
+                    self._report_missing(name, f"check '{check.name or check.type}'", position, missing, len(cases))
+
+    def _report_missing(self, name: str, user: str, position: Position, missing: list[Case], total: int) -> None:
+        if missing:
+            self.resolver.report(
+                position,
+                f"variable '{name}' used by {user} is not provided by {len(missing)} of {total} "
+                f"case{'' if total == 1 else 's'} (first: {missing[0].id})",
+            )
+
+    def _check_gates(self, variants: list[Variant], scaffolds: list[Scaffold], models: list[Model]) -> None:
+        variant_refs = [variant.ref for variant in variants]
+        for loc, gate in self._items("gates"):
+            named = [((*loc, "variant"), gate.variant)] if gate.variant else []
+            named += [((*loc, "compare", index), ref) for index, ref in enumerate(gate.compare or ())]
+            for ref_loc, ref in named:
+                if ref not in variant_refs:
+                    hint = did_you_mean(ref, variant_refs)
+                    self.report(ref_loc, f"gate names variant '{ref}', which this experiment does not run{hint}")
+            for key, value, choices in (
+                ("model", gate.model, [model.name for model in models]),
+                ("scaffold", gate.scaffold, [scaffold.ref for scaffold in scaffolds]),
+            ):
+                if value is not None and value not in choices:
+                    self.report((*loc, key), f"gate names {key} '{value}', which this experiment does not run{did_you_mean(value, choices)}")
+
+    def _check_prices(self, models: list[Model]) -> None:
+        prices = self.doc.data.get("prices")
+        if not isinstance(prices, dict):
+            return
+        names = {model.name for model in models} | {model.model for model in models}
+        for key in prices:
+            if key not in names:
+                message = f"price for '{key}', which is not a model of this experiment{did_you_mean(str(key), names)}"
+                self.report(("prices", key), message, key=True)
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    """What `validate` looked at."""
+
+    prompt_files: int = 0
+    variants: int = 0
+    experiments: int = 0
+    cases: int = 0
+
+    def __add__(self, other: "ValidationSummary") -> "ValidationSummary":
+        return ValidationSummary(
+            self.prompt_files + other.prompt_files,
+            self.variants + other.variants,
+            self.experiments + other.experiments,
+            self.cases + other.cases,
+        )
+
+    def __str__(self) -> str:
+        def count(number: int, noun: str) -> str:
+            return f"{number} {noun}{'' if number == 1 else 's'}"
+
+        return (
+            f"ok: {count(self.prompt_files, 'prompt file')} ({count(self.variants, 'variant')}), "
+            f"{count(self.experiments, 'experiment')} ({count(self.cases, 'case')})"
+        )
+
+
+def validate(paths: list[Path], root: Path) -> tuple[list[Problem], ValidationSummary]:
+    """Check prompt files, templates and experiments of the library at `root`: all of them when
+    `paths` is empty, else those in the given files and folders. Returns every problem, sorted,
+    and what was looked at. No model is called."""
+    resolver = Resolver(root)
+    selection = _Selection(root)
+    for path in paths or [root]:
+        selection.add(path.resolve())
+    resolver.problems.extend(selection.problems)
+    variants = 0
+    for name in sorted(selection.prompt_files):
+        source = resolver.source(name)
+        variants += len(source.declared_variants)
+        for variant_name in source.variants:
+            resolver.variant(Ref(name, variant_name), source.doc.position(("variants", variant_name), key=True))
+    templates = resolver.templates(None)
+    for name in sorted(selection.templates):
+        resolver.problems.extend(templates.check_file(name).problems)
+    cases = 0
+    for path in sorted(selection.experiments):
+        cases += _ExperimentLoader(resolver, path).load()[1]
+    summary = ValidationSummary(len(selection.prompt_files), variants, len(selection.experiments), cases)
+    return sorted(set(resolver.problems)), summary
+
+
+class _Selection:
+    """The prompt files, templates and experiments that paths name."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.prompts = root / PROMPTS_DIR
+        self.prompt_files: set[str] = set()
+        self.templates: set[str] = set()
+        self.experiments: set[Path] = set()
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path) -> None:
+        """Select `path`: a file, the library folder, or a folder below prompts/ or experiments/."""
+        at = Position(display_path(path))
+        if path.is_file():
+            if not self._add_file(path, explicit=True):
+                self.problems.append(Problem(at, "not a prompt file, template or experiment (.yaml, or .j2 below prompts/)"))
+        elif path.is_dir():
+            if path == self.root:
+                folders = [self.prompts, self.root / EXPERIMENTS_DIR]
+            elif self._below(path, self.prompts) or self._below(path, self.root / EXPERIMENTS_DIR):
+                folders = [path]
+            else:
+                self.problems.append(Problem(at, "not a library folder: give the library, its prompts/ or its experiments/"))
+                return
+            for folder in folders:
+                for file in sorted(folder.rglob("*")):
+                    if file.is_file():
+                        self._add_file(file, explicit=False)
+        else:
+            self.problems.append(Problem(at, "no such file or folder"))
+
+    @staticmethod
+    def _below(path: Path, folder: Path) -> bool:
+        return path == folder or folder in path.parents
+
+    def _add_file(self, path: Path, *, explicit: bool) -> bool:
+        if self._below(path, self.prompts):
+            name = path.relative_to(self.prompts).as_posix()
+            if path.suffix == ".yaml":
+                self.prompt_files.add(name[: -len(".yaml")])
+                return True
+            if path.suffix == ".j2":
+                self.templates.add(name)
+                return True
+            return False
+        if path.suffix in (".yaml", ".yml") and (explicit or self._below(path, self.root / EXPERIMENTS_DIR)):
+            self.experiments.add(path)
+            return True
+        return False
