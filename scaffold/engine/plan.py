@@ -1,0 +1,87 @@
+"""Which cells a run has: the experiment narrowed by the command line, then crossed out."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from scaffold.cells import CellKey
+from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean
+from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
+
+
+@dataclass(frozen=True, slots=True)
+class CellPlan:
+    """One cell to run, with everything it needs."""
+
+    key: CellKey
+    variant: Variant
+    scaffold: Scaffold
+    model: Model
+    case: Case
+
+
+def narrow(
+    experiment: ResolvedExperiment,
+    *,
+    models: Sequence[str] = (),
+    variants: Sequence[str] = (),
+    limit: int | None = None,
+    repeats: int | None = None,
+    concurrency: int | None = None,
+) -> ResolvedExperiment:
+    """Apply `run`'s flags: `--model` replaces the models (an id of the experiment's keeps its
+    settings; anything else is a litellm model string), `--variant` keeps only those variants
+    (in the experiment's order), `--limit` keeps the first N cases."""
+    problems: list[Problem] = []
+    where = Position("command line")
+    chosen_models = experiment.models
+    if models:
+        known = {model.name: model for model in experiment.models}
+        chosen_models = tuple(known.get(name) or Model(name=name, model=name) for name in models)
+    chosen_variants = experiment.variants
+    if variants:
+        refs = [variant.ref for variant in experiment.variants]
+        for ref in variants:
+            if ref not in refs:
+                problems.append(Problem(where, f"--variant {ref}: not in the experiment{did_you_mean(ref, refs)}"))
+        chosen_variants = tuple(variant for variant in experiment.variants if variant.ref in variants)
+    if limit is not None and limit < 1:
+        problems.append(Problem(where, "--limit must be at least 1"))
+    if repeats is not None and repeats < 1:
+        problems.append(Problem(where, "--repeats must be at least 1"))
+    if concurrency is not None and concurrency < 1:
+        problems.append(Problem(where, "--concurrency must be at least 1"))
+    if problems:
+        raise SpecError(problems)
+    return dataclasses.replace(
+        experiment,
+        models=chosen_models,
+        variants=chosen_variants,
+        cases=experiment.cases[:limit] if limit else experiment.cases,
+        repeats=repeats or experiment.repeats,
+        concurrency=concurrency or experiment.concurrency,
+    )
+
+
+def count_cells(experiment: ResolvedExperiment) -> int:
+    return (
+        len(experiment.variants)
+        * len(experiment.scaffolds)
+        * len(experiment.models)
+        * len(experiment.cases)
+        * experiment.repeats
+    )
+
+
+def plan_cells(experiment: ResolvedExperiment) -> Iterator[CellPlan]:
+    """Every cell, case by case: each case's variants, scaffolds and models run side by side,
+    so a run stopped early still holds paired cells to compare."""
+    for repeat in range(experiment.repeats):
+        for case in experiment.cases:
+            for variant in experiment.variants:
+                for scaffold in experiment.scaffolds:
+                    for model in experiment.models:
+                        key = CellKey(variant.ref, scaffold.ref, model.name, case.id, repeat)
+                        yield CellPlan(key, variant, scaffold, model, case)

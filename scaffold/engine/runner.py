@@ -1,0 +1,255 @@
+"""The runner: every planned cell through its scaffold, graded, stored, reported as events.
+
+`Run.events()` is the one core API: the CLI and the TUI both consume it. A bounded pool of
+workers pulls cells from the plan (so memory stays flat however many cells there are);
+each finished cell is appended to `results.jsonl` before its event is yielded. `stop()`
+ends scheduling; cells in flight get a short grace, then are cancelled and not recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Iterator
+
+from scaffold.cells import CallRecord, CellResult, Completion, Usage
+from scaffold.checks import build_checks, grade
+from scaffold.checks.base import CheckContext
+from scaffold.engine.calls import CallPath
+from scaffold.engine.events import (
+    CallRetried,
+    CellFinished,
+    CellStarted,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    RunStatus,
+    RunStopping,
+)
+from scaffold.engine.manifest import new_manifest
+from scaffold.engine.plan import CellPlan, count_cells, plan_cells
+from scaffold.engine.summary import RunTally
+from scaffold.providers import provider_for
+from scaffold.providers.base import Provider, ProviderError
+from scaffold.render import RenderError, render_messages
+from scaffold.scaffolds import ScaffoldContext, build_scaffold
+from scaffold.spec.resolved import Model, ResolvedExperiment
+from scaffold.store.cache import ResponseCache
+from scaffold.store.run_dir import RunFolder, new_run_id
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run, beyond what the experiment says."""
+
+    use_cache: bool = True
+    resume: Path | None = None
+    """A run folder whose missing cells this run adds."""
+    grace_s: float = 5.0
+    """After a stop, how long cells in flight may take before they are cancelled."""
+    retry_base_delay_s: float = 0.5
+    selection: dict[str, Any] | None = None
+    """The command-line selection (models, variants, limit...), recorded so `--resume` repeats it."""
+
+
+class AuthFailed(Exception):
+    """The provider refused the credentials: the run stops (exit 3)."""
+
+
+class Run:
+    """One run of an experiment."""
+
+    def __init__(
+        self,
+        experiment: ResolvedExperiment,
+        options: RunOptions = RunOptions(),
+        *,
+        provider_for_model: Callable[[Model], Provider] = provider_for,
+    ):
+        self.experiment = experiment
+        self.options = options
+        self._provider_for = provider_for_model
+        self._checks = build_checks(experiment.checks)
+        self._scaffolds = {scaffold.ref: build_scaffold(scaffold.spec) for scaffold in experiment.scaffolds}
+        self._models = {model.name: model for model in experiment.models}
+        self._events: asyncio.Queue[RunEvent | None] = asyncio.Queue()
+        self._stop_reason: tuple[RunStatus, str] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self._done = 0
+        self._errors = 0
+        self.tally = RunTally(repeats=experiment.repeats)
+
+    def stop(self, reason: str = "interrupted", status: RunStatus = "interrupted") -> None:
+        """Start no new cells; give cells in flight `grace_s`, then cancel them."""
+        if self._stop_reason is not None:
+            if status == "interrupted":  # a second interrupt: no more grace
+                self._cancel_workers()
+            return
+        self._stop_reason = (status, reason)
+        self._events.put_nowait(RunStopping(status, reason))
+        asyncio.get_running_loop().call_later(self.options.grace_s, self._cancel_workers)
+
+    def _cancel_workers(self) -> None:
+        for worker in self._workers:
+            worker.cancel()
+
+    async def events(self) -> AsyncIterator[RunEvent]:
+        """Run every pending cell, yielding what happens; the last event is RunFinished."""
+        folder, finished = self._open_folder()
+        for variant in self.experiment.variants:
+            for scaffold in self.experiment.scaffolds:
+                for model in self.experiment.models:
+                    self.tally.ensure_group(variant.ref, scaffold.ref, model.name)
+        for result in folder.read_results() if finished else ():
+            self.tally.add(result)
+        total = count_cells(self.experiment)
+        pending: Iterator[CellPlan] = (plan for plan in plan_cells(self.experiment) if plan.key not in finished)
+        cache = ResponseCache.for_library(self.experiment.root) if self.options.use_cache else None
+        calls = CallPath(self.experiment, self._provider_for, cache, self.options.retry_base_delay_s)
+        yield RunStarted(folder.run_id, folder.path, total, total - len(finished))
+        writer = folder.open_writer()
+        try:
+            self._workers = [
+                asyncio.create_task(self._work(pending, calls, writer))
+                for _ in range(min(self.experiment.concurrency, max(1, total - len(finished))))
+            ]
+            supervisor = asyncio.create_task(self._supervise())
+            while (event := await self._events.get()) is not None:
+                yield event
+            await supervisor
+        finally:
+            self._cancel_workers()
+            writer.close()
+            if cache is not None:
+                cache.close()
+        status, reason = self._stop_reason or ("complete", None)
+        summary = self.tally.summary()
+        folder.update_manifest(
+            status=status,
+            stop_reason=reason,
+            finished_at=time.time(),
+            cells=summary.cells_json(),
+            groups=[group.to_json() for group in summary.groups],
+        )
+        yield RunFinished(folder.run_id, folder.path, status, reason, summary)
+
+    def _open_folder(self) -> tuple[RunFolder, set[Any]]:
+        if self.options.resume is not None:
+            folder = RunFolder(self.options.resume)
+            folder.update_manifest(status="running", resumed_at=time.time())
+            return folder, folder.finished_keys()
+        run_id = new_run_id(self.experiment.root, self.experiment.name)
+        manifest = new_manifest(run_id, self.experiment, self.options.selection or {})
+        return RunFolder.create(self.experiment.root, run_id, manifest), set()
+
+    async def _supervise(self) -> None:
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._events.put_nowait(None)
+
+    async def _work(self, pending: Iterator[CellPlan], calls: CallPath, writer: Any) -> None:
+        for plan in pending:
+            if self._stop_reason is not None:
+                return
+            self._events.put_nowait(CellStarted(plan.key))
+            try:
+                result = await self._run_cell(plan, calls)
+            except AuthFailed as error:
+                self.stop(str(error), status="stopped")
+                return
+            writer.append(result)
+            self.tally.add(result)
+            self._done += 1
+            self._events.put_nowait(CellFinished(result, self._done))
+            self._check_limits(calls, result)
+
+    def _check_limits(self, calls: CallPath, result: CellResult) -> None:
+        if self._stop_reason is not None:
+            return
+        budget = calls.budget_problem()
+        if budget:
+            self.stop(budget, status="stopped")
+            return
+        if result.status == "error":
+            self._errors += 1
+            max_errors = self.experiment.limits.max_errors
+            if max_errors is not None and self._errors >= max_errors:
+                self.stop(f"too many provider errors: {self._errors}", status="stopped")
+
+    async def _run_cell(self, plan: CellPlan, calls: CallPath) -> CellResult:
+        started = time.time()
+        records: list[CallRecord] = []
+        key = plan.key
+
+        def on_retry(attempt: int, error: ProviderError, wait_s: float) -> None:
+            self._events.put_nowait(CallRetried(key, attempt, str(error), wait_s))
+
+        params = calls.params_for(plan.model, plan.variant.params)
+
+        async def complete(messages: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None = None) -> Completion:
+            return await calls.complete(
+                plan.model, messages, params, tools=tools, repeat=key.repeat, records=records, on_retry=on_retry
+            )
+
+        def failed_cell(message: str, error_type: str, transcript: tuple[dict[str, Any], ...] = ()) -> CellResult:
+            return CellResult(
+                key, "error", None, None, transcript=transcript, calls=tuple(records),
+                error=message, error_type=error_type, started_at=started, finished_at=time.time(),
+            )
+
+        try:
+            messages = render_messages(plan.variant, plan.case.vars, self.experiment.root)
+        except RenderError as error:
+            return failed_cell(str(error), "render")
+        try:
+            outcome = await self._scaffolds[plan.scaffold.ref].run(
+                messages, complete, ScaffoldContext(plan.case, self.experiment.root)
+            )
+        except ProviderError as error:
+            if error.kind == "auth":
+                raise AuthFailed(f"authentication failed for {plan.model.name}: {error}") from error
+            return failed_cell(str(error), error.kind, tuple(messages))
+        except Exception as error:  # a scaffold or hook bug must not end the run
+            return failed_cell(f"{type(error).__name__}: {error}", "exception", tuple(messages))
+
+        async def judge(judge_messages: list[dict[str, Any]], model_name: str) -> Completion:
+            model = self._models.get(model_name) or Model(name=model_name, model=model_name)
+            return await calls.complete(
+                model, judge_messages, calls.params_for(model, {}), tools=None, repeat=key.repeat,
+                records=records, purpose="judge", on_retry=on_retry,
+            )
+
+        candidate_usage = Usage()
+        for record in records:
+            candidate_usage = candidate_usage + record.usage
+        context = CheckContext(
+            case=plan.case,
+            usage=candidate_usage,
+            transcript=tuple(outcome.transcript),
+            prompt=tuple(messages),
+            tool_calls=outcome.tool_calls,
+            root=self.experiment.root,
+            judge=judge,
+            judge_model=self.experiment.judge_model,
+        )
+        try:
+            check_results, score, passed = await grade(
+                self._checks, self.experiment.checks, outcome.output, context, self.experiment.threshold
+            )
+        except ProviderError as error:  # the judge's provider failed
+            return failed_cell(f"judge: {error}", error.kind, tuple(outcome.transcript))
+        return CellResult(
+            key,
+            "passed" if passed else "failed",
+            outcome.output,
+            score,
+            checks=check_results,
+            transcript=tuple(outcome.transcript),
+            calls=tuple(records),
+            turns=outcome.turns,
+            tool_calls=outcome.tool_calls,
+            nudges=outcome.nudges,
+            started_at=started,
+            finished_at=time.time(),
+        )
