@@ -1,0 +1,77 @@
+"""The per-group summary as a table (stdout) and as DESIGN 2.1 JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scaffold.engine.summary import GroupSummary, RunSummary
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _cost(value: float | None) -> str:
+    return "n/a" if value is None else f"${value:.4f}"
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}s"
+
+
+def print_summary(summary: RunSummary, title: str) -> None:
+    """Print one row per group: pass rate with its Wilson interval, tokens, cost, latency."""
+    from rich.console import Console
+    from rich.table import Table
+
+    agentic = any((group.turns_per_cell or 0) > 1 or group.tool_calls_per_cell for group in summary.groups)
+    table = Table(title=title, title_justify="left")
+    for column in ("variant", "scaffold", "model"):
+        table.add_column(column)
+    for column in ("n", "pass rate", "95% CI", "errors", "tokens/cell", "tokens/pass", "cost", "p50"):
+        table.add_column(column, justify="right")
+    if agentic:
+        table.add_column("turns/cell", justify="right")
+        table.add_column("tools/cell", justify="right")
+    for group in summary.groups:
+        table.add_row(*_row(group, agentic))
+    Console(highlight=False).print(table)
+
+
+def _row(group: GroupSummary, agentic: bool) -> list[str]:
+    interval = "—" if group.ci95 is None else f"{group.ci95[0] * 100:.1f}–{group.ci95[1] * 100:.1f}"
+    row = [
+        group.variant,
+        group.scaffold,
+        group.model,
+        str(group.n),
+        _percent(group.pass_rate),
+        interval,
+        str(group.errors),
+        _number(group.mean_tokens_per_cell),
+        _number(group.tokens_per_pass),
+        _cost(group.cost_usd),
+        _seconds(group.latency_p50),
+    ]
+    if agentic:
+        row += [_number(group.turns_per_cell, 2), _number(group.tool_calls_per_cell, 2)]
+    return row
+
+
+def summary_json(
+    run_id: str, run_dir: str, experiment: str, status: str, summary: RunSummary, gates: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """`scaffold run --json` (DESIGN 2.1)."""
+    return {
+        "run_id": run_id,
+        "dir": run_dir,
+        "experiment": experiment,
+        "status": status,
+        "cells": summary.cells_json(),
+        "groups": [group.to_json() for group in summary.groups],
+        "gates": gates,
+    }
