@@ -1,8 +1,8 @@
 """The library as it was at a git revision: `arith:xml@HEAD~1` reads prompts/arith.yaml and
 its includes from that commit (via `git`, run in the library folder) instead of the work tree.
 
-Revisions are resolved to commit ids once; what is read at a commit never changes, so reads
-are cached.
+Revisions are resolved to commit ids (not cached: HEAD moves); what is read at a commit never
+changes, so reads are cached.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
         raise GitError(f"cannot run git: {error.strerror}") from error
 
 
-@lru_cache(maxsize=64)
 def resolve_revision(root: Path, rev: str) -> str:
     """The commit id `rev` names in the repository holding `root`; GitError when there is none."""
     if not rev or rev.startswith("-") or any(char.isspace() for char in rev):

@@ -263,8 +263,11 @@ def problems_from(error: ValidationError, doc: YamlDocument, annotation: Any, da
             if tag != chosen[union]:
                 break
         else:
+            path = walk.path
+            if item["type"] == "union_tag_invalid" and walk.present:  # at the tag's value, not the mapping
+                path = (*path, str((item.get("ctx") or {}).get("discriminator", "")).strip("'"))
             at_key = item["type"] == "extra_forbidden" and walk.present
-            problems.add(Problem(doc.position(walk.path, key=at_key), _message(item, walk)))
+            problems.add(Problem(doc.position(path, key=at_key), _message(item, walk)))
     return sorted(problems)
 
 
@@ -370,4 +373,4 @@ def check_fields(model: type[BaseModel], data: dict[Any, Any], doc: YamlDocument
         salvaged = _salvage(info.annotation, data[key])
         if salvaged is not None:
             values[name] = salvaged
-    return Fields(values, tuple(problems))
+    return Fields(values, tuple(sorted(problems)))

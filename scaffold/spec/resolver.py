@@ -54,6 +54,8 @@ class Resolver:
         self._flat: dict[tuple[str, str | None, str], _Flat | None] = {}
         self._template_sets: dict[str | None, TemplateSet] = {}
         self._labels: dict[str, str] = {}
+        """commit -> the revision it was first written as, to show in problems."""
+        self._commits: dict[str, str] = {}
         self._chains: dict[str, tuple[tuple[str, str | None], ...]] = {}
 
     def report(self, position: Position, message: str) -> None:
@@ -100,11 +102,13 @@ class Resolver:
     def _commit(self, rev: str | None, at: Position) -> str | None:
         if rev is None:
             return None
-        try:
-            commit = resolve_revision(self.root, rev)
-        except GitError as error:
-            self.report(at, str(error))
-            raise _Reported from error
+        if rev not in self._commits:
+            try:
+                self._commits[rev] = resolve_revision(self.root, rev)
+            except GitError as error:
+                self.report(at, str(error))
+                raise _Reported from error
+        commit = self._commits[rev]
         self._labels.setdefault(commit, rev)
         return commit
 

@@ -79,6 +79,11 @@ def private_accesses(tree: nodes.Template) -> list[tuple[int, str]]:
     return found
 
 
+def _include_nodes(tree: nodes.Template) -> Iterator[nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends]:
+    """Every node that reads another template."""
+    return tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))  # type: ignore[return-value]
+
+
 class TemplateSet:
     """The templates of one library at one revision (None: the work tree), with cached checks."""
 
@@ -157,6 +162,19 @@ class TemplateSet:
             self._file_reports[key] = self._check(data.decode("utf-8", errors="replace"), place, (*stack, name))
         return self._file_reports[key]
 
+    def _cycle_problem(self, members: tuple[str, ...]) -> Problem:
+        """An include cycle, told from its first member by name and placed at the include that
+        closes it there, so the same cycle found from anywhere is one problem."""
+        first = members.index(min(members))
+        members = members[first:] + members[:first]
+        includer, line = members[-1], 0
+        tree = self.environment.parse((self.read(includer) or b"").decode("utf-8", errors="replace"))
+        for node in _include_nodes(tree):
+            if isinstance(node.template, nodes.Const) and node.template.value == members[0]:
+                line = node.lineno
+                break
+        return Problem(Position(self.display(includer), line, 0), f"include cycle: {' -> '.join((*members, members[0]))}")
+
     def _check(self, text: str, place: Callable[[int], Position], stack: tuple[str, ...]) -> TemplateReport:
         try:
             tree = self.environment.parse(text)
@@ -169,12 +187,12 @@ class TemplateSet:
         variables = set(meta.find_undeclared_variables(tree))
         declared = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
         included: list[str] = []
-        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        for node in _include_nodes(tree):
             name = node.template.value if isinstance(node.template, nodes.Const) else None
             if not isinstance(name, str):
                 continue  # a name computed at render time: checked when it renders
             if name in stack:
-                problems.append(Problem(place(node.lineno), f"include cycle: {' -> '.join((*stack, name))}"))
+                problems.append(self._cycle_problem(stack[stack.index(name):]))
                 continue
             if self.read(name) is None:
                 if not getattr(node, "ignore_missing", False):
