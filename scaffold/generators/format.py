@@ -111,7 +111,7 @@ def instruction(constraint: dict[str, Any]) -> str:
     if kind == "no_commas":
         return "Do not use any commas in your response."
     if kind == "ends_with":
-        return f'Finish your response with the exact phrase "{constraint["phrase"]}". No other words should follow it.'
+        return f'Finish your response with the exact phrase "{constraint["phrase"]}", with no other words after it.'
     raise ValueError(f"{NAME}: unknown constraint type {kind!r}")
 
 

@@ -9,35 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-import yaml
-
 from scaffold.cells import Usage
 from scaffold.checks.base import CheckContext
 from scaffold.checks.grading import grade
 from scaffold.checks.registry import build_checks
-from scaffold.generators import get_generator
-from scaffold.spec.experiment import Experiment, GenerateSpec
-from scaffold.spec.resolved import Case
+from scaffold.render import render_messages
+from scaffold.spec.library import load_experiment
+from scaffold.spec.resolved import Case, ResolvedExperiment
 from tests.generators.format_answers import compliant_output
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load(name: str) -> tuple[Experiment, list[Case]]:
-    """The experiment file `experiments/NAME.yaml` and the cases its generator makes."""
-    experiment = Experiment.model_validate(yaml.safe_load((ROOT / "experiments" / f"{name}.yaml").read_text()))
-    assert isinstance(experiment.cases, GenerateSpec)
-    spec = experiment.cases
-    raw = get_generator(spec.generate)(spec.n, spec.seed, **spec.options)
-    cases = [
-        Case(case["id"], case["vars"], case["expected"], case.get("cluster"), tuple(case.get("tags", ())))
-        for case in raw
-    ]
-    return experiment, cases
+def load(name: str) -> ResolvedExperiment:
+    """`experiments/NAME.yaml` as the library loader resolves it, cases generated."""
+    return load_experiment(ROOT / "experiments" / f"{name}.yaml", ROOT)
 
 
-async def passes(experiment: Experiment, case: Case, output: str) -> bool:
+async def passes(experiment: ResolvedExperiment, case: Case, output: str) -> bool:
     context = CheckContext(case=case, usage=Usage(100, 20), root=ROOT)
     results, _, passed = await grade(build_checks(experiment.checks), experiment.checks, output, context, None)
     assert all("Error" not in result.reason for result in results), results
@@ -46,15 +35,15 @@ async def passes(experiment: Experiment, case: Case, output: str) -> bool:
 
 def test_the_examples_compare_three_variants_on_twenty_generated_cases() -> None:
     for name in ("graph_walk", "context_only", "format"):
-        experiment, cases = load(name)
-        assert len(experiment.variants) == 3 and all(ref.startswith(f"{name}:") for ref in experiment.variants)
-        assert experiment.models == ["local/smollm2"] and len(cases) == 20
-        assert experiment.description
+        experiment = load(name)
+        assert [variant.file for variant in experiment.variants] == [name] * 3
+        assert [model.name for model in experiment.models] == ["local/smollm2"]
+        assert len(experiment.cases) == 20 and experiment.description
 
 
 async def test_graph_walk_passes_the_exact_node_set_only() -> None:
-    experiment, cases = load("graph_walk")
-    for case in cases:
+    experiment = load("graph_walk")
+    for case in experiment.cases:
         nodes: list[Any] = case.expected
         assert await passes(experiment, case, f"Following the edges...\nFinal Answer: [{', '.join(nodes)}]")
         assert not await passes(experiment, case, f"Final Answer: [{', '.join(nodes + ['zzzz'])}]")
@@ -62,8 +51,8 @@ async def test_graph_walk_passes_the_exact_node_set_only() -> None:
 
 
 async def test_context_only_passes_the_passage_answer_and_fails_the_world_answer() -> None:
-    experiment, cases = load("context_only")
-    for case in cases:
+    experiment = load("context_only")
+    for case in experiment.cases:
         world = case.vars["world_answer"]
         assert await passes(experiment, case, f"According to the passage: {case.expected}.")
         assert not await passes(experiment, case, f"{world}.")
@@ -71,9 +60,19 @@ async def test_context_only_passes_the_passage_answer_and_fails_the_world_answer
 
 
 async def test_format_passes_a_compliant_answer_and_fails_a_chatty_one() -> None:
-    experiment, cases = load("format")
-    for case in cases:
+    experiment = load("format")
+    for case in experiment.cases:
         assert await passes(experiment, case, compliant_output(case.expected))
         chatty = "Sure, here it is:\n" + compliant_output(case.expected)
         broken_by_chat = {"lowercase", "json_keys", "no_commas"} & set(case.tags)
         assert await passes(experiment, case, chatty) == (not broken_by_chat), case.expected
+
+
+def test_every_variant_renders_every_case_with_its_vars() -> None:
+    main_var = {"graph_walk": "graph", "context_only": "passage", "format": "topic"}
+    for name, var in main_var.items():
+        experiment = load(name)
+        for variant in experiment.variants:
+            for case in experiment.cases:
+                user = render_messages(variant, case.vars, ROOT)[-1]
+                assert user["role"] == "user" and case.vars[var] in user["content"], (variant.ref, case.id)
