@@ -85,6 +85,8 @@ class _ExperimentLoader:
         self.resolver = resolver
         self.path = path
         self.doc = YamlDocument(display_path(path), None)
+        self.check_texts = TemplateSet(None)
+        """Check values render with no includes (render_string)."""
 
     def report(self, loc: Loc, message: str, *, key: bool = False) -> None:
         self.resolver.report(self.doc.position(loc, key=key), message)
@@ -156,7 +158,7 @@ class _ExperimentLoader:
             return [((name,), item) for item in Experiment.model_fields[name].get_default(call_default_factory=True)]
         if not isinstance(data[name], list):
             return []
-        items = []
+        items: list[tuple[Loc, Any]] = []
         for index, raw in enumerate(data[name]):
             checked = check_value(_item_type(name), raw, self.doc, (name, index))
             if checked.ok:  # the problems of the others were reported with the whole field
@@ -197,7 +199,7 @@ class _ExperimentLoader:
     def _models(self) -> list[Model]:
         models: list[Model] = []
         for loc, entry in self._items("models"):
-            spec = entry if isinstance(entry, ModelSpec) else ModelSpec(model=entry)
+            spec = entry if isinstance(entry, ModelSpec) else ModelSpec.model_validate({"model": entry})
             if not spec.model.strip() or any(char.isspace() for char in spec.model):
                 self.report(loc, f"expected a litellm model such as openai/gpt-4.1-mini, got {show_value(spec.model)}")
                 continue
@@ -212,6 +214,8 @@ class _ExperimentLoader:
         checks = self._items("checks")
         for loc, check in checks:
             self._check_hooks(check, loc, judge_model)
+            for text, position in self._check_templates(check, loc):
+                self.resolver.problems.extend(self.check_texts.check_text(text, position).problems)
         return checks
 
     def _check_hooks(self, check: Any, loc: Loc, judge_model: str | None) -> None:
@@ -228,7 +232,12 @@ class _ExperimentLoader:
         """Where a check's value was written: under `value:` or under its type's shorthand key."""
         raw = self.doc.data
         for element in loc:
-            raw = raw[element] if isinstance(raw, (dict, list)) else None
+            if isinstance(raw, dict):
+                raw = raw.get(element)
+            elif isinstance(raw, list) and isinstance(element, int) and element < len(raw):
+                raw = raw[element]
+            else:
+                raw = None
         return (*loc, "value" if isinstance(raw, dict) and "value" in raw else check.type)
 
     def _check_templates(self, check: Any, loc: Loc) -> list[tuple[str, Position]]:
@@ -249,11 +258,9 @@ class _ExperimentLoader:
             for name, position in uses.items():
                 missing = [case for case in cases if name not in case.vars]
                 self._report_missing(name, variant.ref, position, missing, len(cases))
-        plain = TemplateSet(None)
         for loc, check in checks:
             for text, position in self._check_templates(check, loc):
-                report = plain.check_text(text, position)
-                self.resolver.problems.extend(report.problems)
+                report = self.check_texts.check_text(text, position)
                 for name in sorted(report.variables - {"expected", "id"}):
                     missing = [case for case in cases if name not in case.vars]
                     self._report_missing(name, f"check '{check.name or check.type}'", position, missing, len(cases))
@@ -334,7 +341,8 @@ def validate(paths: list[Path], root: Path) -> tuple[list[Problem], ValidationSu
         source = resolver.source(name)
         variants += len(source.declared_variants)
         for variant_name in source.variants:
-            resolver.variant(Ref(name, variant_name), source.doc.position(("variants", variant_name), key=True))
+            position = source.doc.position(("variants", variant_name), key=True)
+            resolver.variant(Ref(name, variant_name), position, renders=False)
     templates = resolver.templates(None)
     for name in sorted(selection.templates):
         resolver.problems.extend(templates.check_file(name).problems)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from scaffold.spec.errors import Problem, did_you_mean
 from scaffold.spec.prompt_file import BUILTIN_TOOLS, ToolName
@@ -203,7 +204,7 @@ def _walk(annotation: Any, data: Any, loc: tuple[Any, ...], base: Loc) -> _Walk:
     return walk
 
 
-def _message(error: dict[str, Any], walk: _Walk) -> str:
+def _message(error: ErrorDetails, walk: _Walk) -> str:
     kind, context, given = error["type"], error.get("ctx") or {}, error.get("input")
     loc = error["loc"]
     if kind == "extra_forbidden":

@@ -121,9 +121,10 @@ class Resolver:
             raise _Reported
         return source
 
-    def variant(self, ref: Ref, at: Position) -> Variant | None:
+    def variant(self, ref: Ref, at: Position, *, renders: bool = True) -> Variant | None:
         """`ref` resolved and its templates checked; None when it cannot be used (the problems
-        are recorded). `at` is where the reference was written."""
+        are recorded). `at` is where the reference was written. `renders`: it is to be
+        rendered, so it must have a message (False for a base that only others extend)."""
         try:
             commit = self._commit(ref.rev, at)
             flat = self._flatten(ref.file, ref.name, commit, at, ())
@@ -134,7 +135,7 @@ class Resolver:
         messages = tuple(
             message for message in (flat.system, *flat.messages, flat.user) if message is not None
         )
-        if not messages:
+        if not messages and renders:
             self.report(position, f"variant '{ref}' renders no messages: give it system, user or messages")
             return None
         variant = Variant(str(ref), ref.file, ref.name, commit, messages, flat.params, position, flat.description)
@@ -211,7 +212,7 @@ class Resolver:
                     hashes[f"{PROMPTS_DIR}/{name}{suffix}"] = digest
         return hashes
 
-    def scaffold(self, entry: str | Any, at: Position) -> Scaffold | None:
+    def scaffold(self, entry: str | ScaffoldSpec, at: Position) -> Scaffold | None:
         """A scaffold named in an experiment: a bare built-in kind, `FILE:NAME`, or an inline spec
         (already validated, needing an `id`)."""
         if not isinstance(entry, str):
@@ -243,7 +244,7 @@ class Resolver:
             return None
         return Scaffold(str(ref), spec)
 
-    def check_scaffold(self, spec: Any, doc: YamlDocument, loc: Loc) -> None:
+    def check_scaffold(self, spec: ScaffoldSpec, doc: YamlDocument, loc: Loc) -> None:
         """Record what is wrong in a valid-shaped scaffold: tools and entries whose module is
         nowhere, and templates (nudges, critique prompts) that cannot render."""
         if isinstance(spec, (ToolLoopScaffold, PythonScaffold)):

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from scaffold.cli.init_cmd import STARTER_FILES
 from scaffold.cli.main import main
 
+Run = Callable[..., tuple[int, str, str]]
+"""Runs `scaffold ARGS` in the test's folder: (exit code, stdout, stderr)."""
+
 
 @pytest.fixture
-def scaffold_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+def scaffold_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """`scaffold_here(*args)` runs `scaffold ARGS` in an empty folder: (exit code, stdout, stderr)."""
     monkeypatch.chdir(tmp_path)
 
@@ -23,7 +27,7 @@ def scaffold_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytes
     return run
 
 
-def test_init_creates_a_library_that_validates(scaffold_here, tmp_path: Path) -> None:
+def test_init_creates_a_library_that_validates(scaffold_here: Run, tmp_path: Path) -> None:
     code, out, err = scaffold_here("init")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
@@ -38,7 +42,7 @@ def test_init_creates_a_library_that_validates(scaffold_here, tmp_path: Path) ->
     assert scaffold_here("validate") == (0, "ok: 1 prompt file (3 variants), 1 experiment (3 cases)\n", "")
 
 
-def test_the_ignore_line_is_appended_once(scaffold_here, tmp_path: Path) -> None:
+def test_the_ignore_line_is_appended_once(scaffold_here: Run, tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("*.pyc\n.venv/")
     scaffold_here("init")
     assert (tmp_path / ".gitignore").read_text() == "*.pyc\n.venv/\n.scaffold/\n"
@@ -49,7 +53,7 @@ def test_the_ignore_line_is_appended_once(scaffold_here, tmp_path: Path) -> None
     assert (tmp_path / ".gitignore").read_text() == "*.pyc\n.venv/\n.scaffold/\n"
 
 
-def test_init_never_overwrites(scaffold_here, tmp_path: Path) -> None:
+def test_init_never_overwrites(scaffold_here: Run, tmp_path: Path) -> None:
     (tmp_path / "prompts").mkdir()
     (tmp_path / "prompts" / "arith.yaml").write_text("mine\n")
     assert scaffold_here("init") == (

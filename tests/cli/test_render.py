@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -13,10 +14,12 @@ from scaffold.cli.main import main
 from tests.spec.git_library import LIBRARY, library_with_history
 
 BROKEN = LIBRARY.parent / "broken"
+Run = Callable[..., tuple[int, str, str]]
+"""Runs `scaffold render ARGS` from a folder: (exit code, stdout, stderr)."""
 
 
 @pytest.fixture
-def render(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+def render(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """`render(cwd, *args)` runs `scaffold render ARGS` from `cwd`: (exit code, stdout, stderr)."""
 
     def run(cwd: Path, *args: str) -> tuple[int, str, str]:
@@ -44,7 +47,7 @@ def test_an_extends_chain_with_an_include_prints_exactly_its_messages() -> None:
     )
 
 
-def test_json_prints_the_messages_as_a_list(render) -> None:
+def test_json_prints_the_messages_as_a_list(render: Run) -> None:
     code, out, _ = render(LIBRARY, "arith:few_shot", "--var", "a=1", "--var", "b=2", "--json")
     assert code == 0
     assert json.loads(out) == [
@@ -55,7 +58,7 @@ def test_json_prints_the_messages_as_a_list(render) -> None:
     ]
 
 
-def test_a_case_gives_the_vars_and_var_overrides_them(render) -> None:
+def test_a_case_gives_the_vars_and_var_overrides_them(render: Run) -> None:
     assert render(LIBRARY, "arith:plain", "--case", "s3", "--experiment", "sums") == (
         0, "--- system ---\nYou are a careful assistant.\n--- user ---\nWhat is 5 + 6?\n", ""
     )
@@ -63,18 +66,18 @@ def test_a_case_gives_the_vars_and_var_overrides_them(render) -> None:
     assert (code, out.splitlines()[-1]) == (0, "What is 5 + [1, 2]?")
 
 
-def test_var_values_are_json_when_they_parse(render) -> None:
+def test_var_values_are_json_when_they_parse(render: Run) -> None:
     code, out, _ = render(LIBRARY, "arith:plain", "--var", "a=3.5", "--var", "b=not json")
     assert (code, out.splitlines()[-1]) == (0, "What is 3.5 + not json?")
 
 
-def test_a_missing_variable_names_the_file_line_and_variable(render) -> None:
+def test_a_missing_variable_names_the_file_line_and_variable(render: Run) -> None:
     assert render(LIBRARY, "arith:plain", "--var", "a=1") == (
         2, "", "prompts/arith.yaml:5:11: variable 'b' is undefined (rendering arith:plain)\n"
     )
 
 
-def test_a_reach_into_python_internals_is_refused(render) -> None:
+def test_a_reach_into_python_internals_is_refused(render: Run) -> None:
     assert render(BROKEN / "sandbox_escape", "arith:plain", "--var", "a=1", "--var", "b=2") == (
         2, "", "prompts/arith.yaml:4:13: template reaches a private attribute '__class__': refused by the sandbox\n"
     )
@@ -90,11 +93,11 @@ def test_a_reach_into_python_internals_is_refused(render) -> None:
         (["arith:plain", "--var", "a"], "scaffold render: --var takes K=V, got 'a'"),
     ],
 )
-def test_bad_arguments_say_what_is_wrong(render, args: list[str], message: str) -> None:
+def test_bad_arguments_say_what_is_wrong(render: Run, args: list[str], message: str) -> None:
     assert render(LIBRARY, *args) == (2, "", message + "\n")
 
 
-def test_a_variant_renders_as_it_was_at_a_git_revision(render, tmp_path: Path) -> None:
+def test_a_variant_renders_as_it_was_at_a_git_revision(render: Run, tmp_path: Path) -> None:
     root = library_with_history(tmp_path)
     code, before, _ = render(root, "arith:keep_going@HEAD~1", "--var", "a=1", "--var", "b=2")
     assert code == 0
@@ -106,7 +109,7 @@ def test_a_variant_renders_as_it_was_at_a_git_revision(render, tmp_path: Path) -
     assert out.splitlines()[-1] == "What is 1 + 2?"
 
 
-def test_a_revision_that_does_not_exist_or_lacks_the_file_is_named(render, tmp_path: Path) -> None:
+def test_a_revision_that_does_not_exist_or_lacks_the_file_is_named(render: Run, tmp_path: Path) -> None:
     root = library_with_history(tmp_path)
     assert render(root, "arith:plain@HEAD~5") == (2, "", "prompts/arith.yaml: unknown git revision 'HEAD~5'\n")
     assert render(root, "later:v@HEAD~1") == (2, "", "prompts/later.yaml: prompt file 'later' not found at HEAD~1\n")

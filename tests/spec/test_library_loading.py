@@ -9,7 +9,8 @@ import pytest
 
 from scaffold.spec.cases import case_id
 from scaffold.spec.errors import Position, Problem, SpecError
-from scaffold.spec.library import find_root, load_experiment, load_variant
+from scaffold.spec.library import find_root, load_experiment, load_variant, validate
+from scaffold.spec.prompt_file import SelfCheckScaffold, ToolLoopScaffold
 from scaffold.spec.resolved import Model
 from tests.spec.git_library import LIBRARY
 
@@ -33,7 +34,9 @@ def test_an_experiment_resolves_every_field() -> None:
     assert experiment.description == "Does the keep-going rule or a calculator help on sums?"
     assert [variant.ref for variant in experiment.variants] == ["arith:plain", "arith:keep_going", "agents/solver:base"]
     assert [scaffold.ref for scaffold in experiment.scaffolds] == ["single", "agents/solver:loop", "checker"]
-    assert experiment.scaffolds[1].spec.max_turns == 4 and experiment.scaffolds[2].spec.rounds == 2
+    loop, checker = experiment.scaffolds[1].spec, experiment.scaffolds[2].spec
+    assert isinstance(loop, ToolLoopScaffold) and (loop.tools, loop.max_turns, loop.nudge) == (["calculator"], 4, "Keep going.")
+    assert isinstance(checker, SelfCheckScaffold) and checker.rounds == 2
     assert experiment.models == (
         Model("local/smollm2", "local/smollm2"),
         Model("fast", "openai/gpt-4.1-mini", params={"temperature": 0}),
@@ -113,3 +116,31 @@ def test_a_variant_that_cannot_be_resolved_raises_with_its_position(monkeypatch:
     with pytest.raises(SpecError) as raised:
         load_variant("arith:xml", Path.cwd())
     assert raised.value.problems == [Problem(Position("prompts/arith.yaml", 4, 14), "extends cycle: plain -> xml -> plain")]
+
+
+def test_a_base_without_messages_validates_but_cannot_be_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "p.yaml").write_text(
+        "variants:\n  base:\n    params: {temperature: 0}\n  ask:\n    extends: base\n    user: hi\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    problems, summary = validate([], tmp_path)
+    assert (problems, summary.variants) == ([], 2)
+    assert load_variant("p:ask", tmp_path).params == {"temperature": 0}
+    with pytest.raises(SpecError) as raised:
+        load_variant("p:base", tmp_path)
+    assert str(raised.value) == "prompts/p.yaml:2:3: variant 'p:base' renders no messages: give it system, user or messages"
+
+
+def test_check_templates_are_checked_even_when_the_cases_cannot_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "e.yaml").write_text(
+        "variants: [p:v]\ncases: data/none.jsonl\nchecks:\n  - contains: '{{ expected }'\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    problems, _ = validate([], tmp_path)
+    assert [str(problem) for problem in problems] == [
+        "experiments/e.yaml:1:12: prompt file 'p' not found",
+        "experiments/e.yaml:2:8: case file 'data/none.jsonl' not found",
+        "experiments/e.yaml:4:15: template syntax error: unexpected '}'",
+    ]
