@@ -223,7 +223,8 @@ class CellResult:
 
     @property
     def latency_s(self) -> float:
-        return self.finished_at - self.started_at
+        """Time spent in the candidate's model calls (not queueing for a model, not grading)."""
+        return sum(call.latency_s for call in self.calls if call.purpose == "candidate")
 
     @property
     def attempts(self) -> int:

@@ -24,30 +24,34 @@ def _seconds(value: float | None) -> str:
 
 
 def print_summary(summary: RunSummary, title: str) -> None:
-    """Print one row per group: pass rate with its Wilson interval, tokens, cost, latency."""
+    """Print one row per group: pass rate with its Wilson interval, tokens, cost, latency.
+    A column that is the same for every group (one model, one scaffold) moves to the title."""
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
-    agentic = any((group.turns_per_cell or 0) > 1 or group.tool_calls_per_cell for group in summary.groups)
-    table = Table(title=title, title_justify="left")
-    for column in ("variant", "scaffold", "model"):
-        table.add_column(column)
+    groups = summary.groups
+    varying = [axis for axis in ("variant", "scaffold", "model") if len({getattr(g, axis) for g in groups}) > 1]
+    constant = [getattr(groups[0], axis) for axis in ("scaffold", "model") if axis not in varying] if groups else []
+    agentic = any((group.turns_per_cell or 0) > 1 or group.tool_calls_per_cell for group in groups)
+    table = Table(title=" · ".join([title, *constant]), title_justify="left")
+    for axis in varying or ["variant"]:
+        table.add_column(axis)
     for column in ("n", "pass rate", "95% CI", "errors", "tokens/cell", "tokens/pass", "cost", "p50"):
         table.add_column(column, justify="right")
     if agentic:
         table.add_column("turns/cell", justify="right")
         table.add_column("tools/cell", justify="right")
-    for group in summary.groups:
-        table.add_row(*_row(group, agentic))
-    Console(highlight=False).print(table)
+    for group in groups:
+        names = [getattr(group, axis) for axis in varying or ["variant"]]
+        table.add_row(*names, *_numbers(group, agentic))
+    Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(table)
 
 
-def _row(group: GroupSummary, agentic: bool) -> list[str]:
-    interval = "—" if group.ci95 is None else f"{group.ci95[0] * 100:.1f}–{group.ci95[1] * 100:.1f}"
+def _numbers(group: GroupSummary, agentic: bool) -> list[str]:
+    interval = "—" if group.ci95 is None else f"{group.ci95[0] * 100:.0f}–{group.ci95[1] * 100:.0f}%"
     row = [
-        group.variant,
-        group.scaffold,
-        group.model,
         str(group.n),
         _percent(group.pass_rate),
         interval,

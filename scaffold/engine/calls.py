@@ -12,6 +12,7 @@ from typing import Any, Callable, Literal
 
 from scaffold.cells import CallRecord, Completion, Usage
 from scaffold.providers.base import ModelRequest, Provider, ProviderError
+from scaffold.providers.local import LOCAL_PREFIX
 from scaffold.spec.resolved import Model, ResolvedExperiment
 from scaffold.store.cache import ResponseCache, request_key
 
@@ -42,11 +43,14 @@ class CallPath:
     _model_slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
 
     def _slot(self, model: Model) -> asyncio.Semaphore | None:
-        if model.concurrency is None:
+        """The bound on `model`'s calls in flight. A local model runs one call at a time
+        anyway, so its calls queue here, where the wait is not counted as latency."""
+        limit = model.concurrency or (1 if model.model.startswith(LOCAL_PREFIX) else None)
+        if limit is None:
             return None
         slot = self._model_slots.get(model.name)
         if slot is None:
-            slot = self._model_slots[model.name] = asyncio.Semaphore(model.concurrency)
+            slot = self._model_slots[model.name] = asyncio.Semaphore(limit)
         return slot
 
     def params_for(self, model: Model, variant_params: dict[str, Any]) -> dict[str, Any]:
@@ -80,9 +84,9 @@ class CallPath:
 
         request = ModelRequest(model, messages, params, tools, self.experiment.limits.timeout_s)
         provider = self.provider_for(model)
-        started = time.perf_counter()
         try:
             async with self._slot(model) or contextlib.nullcontext():
+                started = time.perf_counter()
                 completion, attempts = await call_with_retries(
                     lambda: provider.complete(request),
                     max_attempts=self.experiment.limits.max_attempts,
