@@ -107,9 +107,13 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument, list[Problem]]:
         builder.doc.data = builder.build(node, ())
         return builder.doc, builder.problems
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # An unclosed quote is found at the end of the file; where it opened is the useful place.
+        unclosed = bool(error.context and "quoted scalar" in error.context)
+        mark = (error.context_mark if unclosed else None) or error.problem_mark or error.context_mark
         position = _position(file, mark) if mark else Position(file)
         message = " ".join(part for part in (error.context, error.problem) if part)
+        if unclosed:
+            message = "a quoted string opened here is never closed"
         return YamlDocument(file, None), [Problem(position, f"YAML syntax error: {message}")]
     except yaml.YAMLError as error:
         return YamlDocument(file, None), [Problem(Position(file), f"YAML error: {error}")]

@@ -36,3 +36,9 @@ def test_block_scalar_text_lines_map_to_file_lines():
 def test_safe_load_semantics_for_scalars():
     doc, _ = parse_yaml("i: 3\nf: 1.5\nb: yes\nn: null\ns: '3'\n", "f.yaml")
     assert doc.data == {"i": 3, "f": 1.5, "b": True, "n": None, "s": "3"}
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens():
+    _, problems = parse_yaml('a: 1\nb: "open\nc: 2\nd: 3\n', "f.yaml")
+    assert len(problems) == 1
+    assert (problems[0].position.line, problems[0].position.col) == (2, 4)
