@@ -17,48 +17,24 @@ An exception in the function fails the check with the exception as the reason.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
 from scaffold.checks.common import CheckFailure, SpecCheck, quote
 from scaffold.spec.checks import PythonCheck
+from scaffold.user_code import UserCodeError, UserFunction, load_function
 
-HookFunction = Callable[..., Any]
-
-_hooks: dict[tuple[Path, str], HookFunction | str] = {}
-"""Imported functions, or the reason they could not be imported, by (library root, ref)."""
-
-
-def _add_to_path(root: Path) -> None:
-    folder = str(root.resolve())
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-
-
-def load_hook(root: Path, ref: str) -> HookFunction:
+def load_hook(root: Path, ref: str) -> UserFunction:
     """The function `module:function` from the library at `root`, imported once.
 
     Raises CheckFailure("cannot import module:function: ...") when it cannot be loaded."""
-    key = (root, ref)
-    if key not in _hooks:
-        module_name, _, function_name = ref.partition(":")
-        try:
-            _add_to_path(root)
-            function = getattr(importlib.import_module(module_name), function_name)
-            if not callable(function):
-                raise TypeError(f"{function_name} is not a function")
-            _hooks[key] = function
-        except Exception as error:  # the user's module may fail in any way while importing
-            _hooks[key] = f"cannot import {ref}: {type(error).__name__}: {error}"
-    loaded = _hooks[key]
-    if isinstance(loaded, str):
-        raise CheckFailure(loaded)
-    return loaded
+    try:
+        return load_function(root, ref)
+    except UserCodeError as error:
+        raise CheckFailure(str(error)) from None
 
 
 class PythonHook(SpecCheck[PythonCheck]):

@@ -22,7 +22,7 @@ rendered messages followed by every message sent and received (a call that conti
 conversation so far adds only its new messages; a call that starts another one adds all
 of its messages).
 
-The module is imported from the library folder once (see `scaffold.scaffolds.user_code`).
+The module is imported from the library folder once (see `scaffold.user_code`).
 A plain (non-async) function, a bad entry or a bad return value makes the cell an error
 with a message saying which.
 """
@@ -35,7 +35,7 @@ from typing import Any
 from scaffold.cells import Completion
 from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
 from scaffold.scaffolds.tools import ToolSession, build_tools
-from scaffold.scaffolds.user_code import UserCodeError, UserFunction, load_function
+from scaffold.user_code import UserCodeError, UserFunction, load_function
 from scaffold.spec.prompt_file import PythonScaffold
 
 OUTCOME_KEYS = ("output", "transcript", "turns", "tool_calls", "nudges")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from scaffold.scaffolds.user_code import UserCodeError
+from scaffold.user_code import UserCodeError
 
 if TYPE_CHECKING:
     from tests.scaffolds.conftest import Drive

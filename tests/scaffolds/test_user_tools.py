@@ -65,7 +65,7 @@ def test_keyword_arguments_allow_extra_names(hooks_root: Path) -> None:
         ("team_tools:takes_a_path", "tool team_tools:takes_a_path: parameter 'path' has type <class 'pathlib.Path'>"),
         ("team_tools:positional_only", "parameter 'value' is positional-only"),
         ("team_tools:missing", "module 'team_tools' has no attribute 'missing'"),
-        ("team_tools:NOT_CALLABLE", "'NOT_CALLABLE' is a int, not a function"),
+        ("team_tools:NOT_CALLABLE", "NOT_CALLABLE is not a function"),
         ("no_such_module:tool", "ModuleNotFoundError: No module named 'no_such_module'"),
     ],
 )

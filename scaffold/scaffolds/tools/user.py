@@ -27,7 +27,7 @@ from typing import Any, Callable, Literal, Union
 
 from scaffold.scaffolds.base import ScaffoldContext
 from scaffold.scaffolds.tools.toolbox import Tool, ToolError
-from scaffold.scaffolds.user_code import UserCodeError, load_function
+from scaffold.user_code import UserCodeError, load_function
 
 SIMPLE_TYPES: dict[Any, str] = {
     str: "string",

@@ -1,4 +1,4 @@
-"""Importing the user's own Python (`python` scaffolds, user tools) from the library folder.
+"""Importing the user's own Python (`python` checks and scaffolds, user tools) from the library folder.
 
 A hook is named `module:function`; `module` is imported with the library folder first on
 `sys.path` (added once), so `hooks.py` next to `prompts/` is `hooks:function` and
@@ -40,12 +40,14 @@ def _import(root: Path, ref: str) -> UserFunction:
     try:
         module = importlib.import_module(module_name)
     except Exception as error:  # the user's module may fail in any way while importing
-        raise UserCodeError(f"cannot import {ref} from {root}: {type(error).__name__}: {error}") from error
+        raise UserCodeError(f"cannot import {ref}: {type(error).__name__}: {error}") from error
     function = getattr(module, function_name, None)
     if function is None:
-        raise UserCodeError(f"cannot import {ref}: module '{module_name}' has no attribute '{function_name}'")
+        raise UserCodeError(
+            f"cannot import {ref}: AttributeError: module '{module_name}' has no attribute '{function_name}'"
+        )
     if not callable(function):
-        raise UserCodeError(f"cannot use {ref}: '{function_name}' is a {type(function).__name__}, not a function")
+        raise UserCodeError(f"cannot import {ref}: TypeError: {function_name} is not a function")
     return function
 
 
