@@ -82,36 +82,54 @@ def test_a_fully_cached_rerun_sends_nothing_and_never_imports_litellm(tmp_path, 
     assert openai_server.request_count == sent
 
 
-def test_sigint_then_resume_runs_every_cell_exactly_once(tmp_path, openai_server):
-    openai_server.reset(Script(default=Reply("11", latency_s=0.1)))
-    write_library(tmp_path, openai_server.url, cases=40)
+def _start_and_wait(tmp_path: Path, cells: int) -> tuple[subprocess.Popen[str], Path]:
+    """Start `scaffold run arith` and return once `cells` cells are on disk."""
     process = subprocess.Popen(
         [sys.executable, "-m", "scaffold", "run", "arith"], cwd=tmp_path, env=_env(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    results = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         found = list((tmp_path / ".scaffold" / "runs").glob("*/results.jsonl"))
-        if found and len(found[0].read_text().splitlines()) >= 10:
-            results = found[0]
-            break
+        if found and len(found[0].read_text().splitlines()) >= cells:
+            return process, found[0]
         time.sleep(0.05)
-    assert results is not None
+    process.kill()
+    raise AssertionError("the run did not get going")
+
+
+def _resume_and_count(tmp_path: Path, results: Path) -> list[tuple[object, ...]]:
+    resumed = scaffold(tmp_path, "run", "arith", "--resume", "last", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert json.loads((results.parent / "run.json").read_text())["status"] == "complete"
+    return [(r["variant"], r["scaffold"], r["model"], r["case_id"], r["repeat"]) for r in lines]
+
+
+def test_sigint_then_resume_runs_every_cell_exactly_once(tmp_path, openai_server):
+    openai_server.reset(Script(default=Reply("11", latency_s=0.1)))
+    write_library(tmp_path, openai_server.url, cases=40)
+    process, results = _start_and_wait(tmp_path, 10)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "--resume" in stderr
-    interrupted = len(results.read_text().splitlines())
-    assert 10 <= interrupted < 80
-
-    resumed = scaffold(tmp_path, "run", "arith", "--resume", "last", "--quiet")
-    assert resumed.returncode == 0, resumed.stderr
-    lines = [json.loads(line) for line in results.read_text().splitlines()]
-    keys = [(r["variant"], r["scaffold"], r["model"], r["case_id"], r["repeat"]) for r in lines]
+    assert 10 <= len(results.read_text().splitlines()) < 80
+    assert json.loads((results.parent / "run.json").read_text())["status"] == "interrupted"
+    keys = _resume_and_count(tmp_path, results)
     assert len(keys) == len(set(keys)) == 80
-    manifest = json.loads((results.parent / "run.json").read_text())
-    assert manifest["status"] == "complete"
+
+
+def test_kill_9_loses_only_cells_in_flight_and_resume_completes(tmp_path, openai_server):
+    openai_server.reset(Script(default=Reply("11", latency_s=0.1)))
+    write_library(tmp_path, openai_server.url, cases=40)
+    process, results = _start_and_wait(tmp_path, 10)
+    process.kill()
+    process.communicate(timeout=30)
+    kept = len(results.read_text().splitlines())
+    assert kept >= 10
+    keys = _resume_and_count(tmp_path, results)
+    assert len(keys) == len(set(keys)) == 80
 
 
 def test_dry_run_sends_nothing(tmp_path, openai_server):
