@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    run.add_argument("--env-file", metavar="FILE", help="read API keys from this .env file (never stored)")
 
     commands.add_parser("runs", help="list runs")
 

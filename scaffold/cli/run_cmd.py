@@ -68,6 +68,10 @@ def _local_model_problems(experiment: ResolvedExperiment) -> list[Problem]:
 
 def main(args: argparse.Namespace) -> int:
     try:
+        if args.env_file:
+            from scaffold.cli.env_file import load_env_file
+
+            load_env_file(Path(args.env_file))
         experiment, selection, resume_dir = _load(args)
         problems = _local_model_problems(experiment)
         if problems:

@@ -149,3 +149,27 @@ def test_gates_fail_with_exit_1(tmp_path, openai_server):
     assert done.returncode == 1, done.stderr
     outcomes = json.loads(done.stdout)["gates"]
     assert [gate["ok"] for gate in outcomes] == [False, True]
+
+
+def test_keys_from_an_env_file_are_used_and_never_stored(tmp_path, openai_server):
+    openai_server.reset(Script(default=sum_reply))
+    write_library(tmp_path, openai_server.url)
+    (tmp_path / "keys.env").write_text(f"# keys\nexport SCAFFOLD_TEST_KEY='{SECRET}-from-file'\n")
+    env = {key: value for key, value in _env().items() if key != "SCAFFOLD_TEST_KEY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "scaffold", "run", "arith", "--quiet", "--env-file", "keys.env"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert {r.headers.get("authorization") for r in openai_server.chat_requests} == {f"Bearer {SECRET}-from-file"}
+    for path in (tmp_path / ".scaffold").rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_a_malformed_env_file_is_bad_input(tmp_path, openai_server):
+    write_library(tmp_path, openai_server.url)
+    (tmp_path / "keys.env").write_text("GOOD=1\nthis is not a pair\n")
+    done = scaffold(tmp_path, "run", "arith", "--env-file", "keys.env")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "keys.env:2:1: expected NAME=value"
