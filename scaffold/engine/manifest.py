@@ -43,8 +43,9 @@ def _package_version(name: str) -> str | None:
 
 
 def describe_experiment(experiment: ResolvedExperiment) -> dict[str, Any]:
-    """The experiment as it ran, in plain JSON."""
-    return {
+    """The experiment as it ran, in plain JSON. `case_clusters` ({case id: cluster}, for
+    the diff's clustered intervals) is there only when some case has a cluster."""
+    described: dict[str, Any] = {
         "name": experiment.name,
         "path": str(experiment.path),
         "description": experiment.description,
@@ -77,6 +78,10 @@ def describe_experiment(experiment: ResolvedExperiment) -> dict[str, Any]:
         "gates": [gate.model_dump(mode="json", exclude_none=True) for gate in experiment.gates],
         "judge_model": experiment.judge_model,
     }
+    clusters = {case.id: case.cluster for case in experiment.cases if case.cluster is not None}
+    if clusters:
+        described["case_clusters"] = clusters
+    return described
 
 
 def new_manifest(run_id: str, experiment: ResolvedExperiment, options: dict[str, Any]) -> dict[str, Any]:
