@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Literal, Sequence
 
 from scaffold.cells import CellResult
 from scaffold.compare.pairing import PairedCases, pair_cases
@@ -69,6 +69,20 @@ class Comparison:
     cases_needed: int | None
     paired: PairedCases
     p_value_holm: float | None = None
+    """Holm-adjusted p when one baseline is compared with several variants (see apply_holm)."""
+    turns_per_cell_a: float | None = None
+    """Model calls per graded cell of the paired cases (1 for `single`)."""
+    turns_per_cell_b: float | None = None
+    tool_calls_per_cell_a: float | None = None
+    """Tool calls (submit included) per graded cell of the paired cases."""
+    tool_calls_per_cell_b: float | None = None
+
+    @property
+    def agentic(self) -> bool:
+        """Whether either side took more than one turn or called a tool (so turns matter)."""
+        turns = (self.turns_per_cell_a or 0.0, self.turns_per_cell_b or 0.0)
+        tools = (self.tool_calls_per_cell_a or 0.0, self.tool_calls_per_cell_b or 0.0)
+        return max(turns) > 1 or max(tools) > 0
 
     @property
     def significant(self) -> bool:
@@ -110,7 +124,40 @@ class Comparison:
             data["pass_rate"]["p_value_holm"] = _round(self.p_value_holm, 6)
         if self.cases_needed is not None:
             data["cases_needed"] = self.cases_needed
+        if self.agentic:
+            data["turns"] = {"a_per_cell": _round(self.turns_per_cell_a, 3), "b_per_cell": _round(self.turns_per_cell_b, 3)}
+            data["tool_calls"] = {
+                "a_per_cell": _round(self.tool_calls_per_cell_a, 3),
+                "b_per_cell": _round(self.tool_calls_per_cell_b, 3),
+            }
         return data
+
+
+@dataclass(frozen=True)
+class FlippedCase:
+    """A case one side passes more often than the other, with a sample of each side."""
+
+    case_id: str
+    better: Literal["a", "b"]
+    """The side with the higher score on this case."""
+    score_a: float
+    """A's pass rate on the case (0 or 1 without repeats)."""
+    score_b: float
+    example_a: CellResult | None
+    """A's first graded sample of the case, for its output."""
+    example_b: CellResult | None
+
+
+def flipped_cases(comparison: "Comparison") -> list[FlippedCase]:
+    """The cases B fixed (`better == "b"`) then those B broke, in A's case order."""
+    paired = comparison.paired
+    by_case = {case_id: (a, b) for case_id, a, b in zip(paired.case_ids, paired.a, paired.b)}
+    flips = []
+    for better, case_ids in (("b", comparison.b_only), ("a", comparison.a_only)):
+        for case_id in case_ids:
+            a, b = by_case[case_id]
+            flips.append(FlippedCase(case_id, better, a.score, b.score, a.example, b.example))  # type: ignore[arg-type]
+    return flips
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -142,7 +189,9 @@ def compare(
     clusters: dict[str, str] | None = None,
 ) -> Comparison:
     """Compare two groups on the cases both graded."""
+    a_results, b_results = list(a_results), list(b_results)
     paired = pair_cases(a_results, b_results)
+    shared = set(paired.case_ids)
     scores_a = [case.score for case in paired.a]
     scores_b = [case.score for case in paired.b]
     n = len(paired.case_ids)
@@ -184,7 +233,21 @@ def compare(
         latency_p50_b=_p50([latency for case in paired.b for latency in case.latencies]),
         cases_needed=needed,
         paired=paired,
+        turns_per_cell_a=_per_graded_cell(a_results, shared, lambda result: result.turns),
+        turns_per_cell_b=_per_graded_cell(b_results, shared, lambda result: result.turns),
+        tool_calls_per_cell_a=_per_graded_cell(a_results, shared, _tool_call_count),
+        tool_calls_per_cell_b=_per_graded_cell(b_results, shared, _tool_call_count),
     )
+
+
+def _tool_call_count(result: CellResult) -> int:
+    return sum(result.tool_calls.values())
+
+
+def _per_graded_cell(results: list[CellResult], cases: set[str], count: Callable[[CellResult], int]) -> float | None:
+    """The mean of `count` over the graded cells of `cases` (the cells the comparison pairs)."""
+    values = [count(result) for result in results if result.status != "error" and result.key.case_id in cases]
+    return math.fsum(values) / len(values) if values else None
 
 
 def _per_pass(cases: Sequence[Any]) -> float | None:
@@ -220,7 +283,7 @@ def verdict(comparison: Comparison) -> str:
     if c.paired_n == 0 or c.delta is None:
         return "no paired cases: nothing to compare"
     p = c.p_value_holm if c.p_value_holm is not None else c.p_value
-    points = f"{c.delta * 100:+.1f} pts (p={_format_p(p)})"
+    points = f"{c.delta * 100:+.1f} pts (p={format_p(p)})"
     tokens = _tokens_phrase(c)
     if c.significant:
         side = "b better" if c.delta > 0 else "b worse"
@@ -233,7 +296,8 @@ def verdict(comparison: Comparison) -> str:
     return head + (f"; b uses {tokens}" if tokens else "")
 
 
-def _format_p(p: float | None) -> str:
+def format_p(p: float | None) -> str:
+    """A p-value as people read it: `0.0004` → `0.0004`, `0.25` → `0.25`, tiny ones as `3.1e-07`."""
     if p is None:
         return "n/a"
     return f"{p:.2g}" if p < 0.001 else f"{p:.3f}".rstrip("0").rstrip(".") if p < 1 else "1"
