@@ -1,0 +1,99 @@
+"""How numbers, names and outputs read in every view of a run (terminal, Markdown, HTML):
+one place, so `diff` on a terminal and the report in a PR say the same thing the same way."""
+
+from __future__ import annotations
+
+from scaffold.compare.comparison import Comparison, Side, format_p
+
+__all__ = [
+    "MISSING", "cost", "format_p", "group_name", "number", "pair_labels", "pair_title", "percent", "points",
+    "points_interval", "relative", "relative_interval", "seconds", "snippet", "wilson",
+]
+
+MISSING = "—"
+"""Shown where there is no value (no graded cell, no pass)."""
+
+
+def percent(value: float | None) -> str:
+    """A rate as `66.7%`."""
+    return MISSING if value is None else f"{value * 100:.1f}%"
+
+
+def points(delta: float | None) -> str:
+    """A difference of rates in percentage points: `+33.3 pts`."""
+    return MISSING if delta is None else f"{delta * 100:+.1f} pts"
+
+
+def points_interval(interval: tuple[float, float] | None) -> str:
+    """An interval of rate differences in points: `[+3.0, +63.6]`."""
+    return "" if interval is None else f"[{interval[0] * 100:+.1f}, {interval[1] * 100:+.1f}]"
+
+
+def relative(delta_pct: float | None) -> str:
+    """A relative change already in percent: `-35.3%`."""
+    return MISSING if delta_pct is None else f"{delta_pct:+.1f}%"
+
+
+def relative_interval(interval: tuple[float, float] | None) -> str:
+    """An interval of relative changes in percent: `[-38.0, -32.1]`."""
+    return "" if interval is None else f"[{interval[0]:+.1f}, {interval[1]:+.1f}]"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A count or mean with thousands separators: `1,204.5`."""
+    return MISSING if value is None else f"{value:,.{digits}f}"
+
+
+def cost(value: float | None) -> str:
+    """Dollars, or `n/a` when a model has no known price (never a guessed 0)."""
+    return "n/a" if value is None else f"${value:.4f}"
+
+
+def seconds(value: float | None) -> str:
+    """A latency: `0.41 s`."""
+    return MISSING if value is None else f"{value:.2f} s"
+
+
+def wilson(interval: tuple[float, float] | None) -> str:
+    """A pass rate's 95% interval: `69–81%`."""
+    return MISSING if interval is None else f"{interval[0] * 100:.0f}–{interval[1] * 100:.0f}%"
+
+
+def snippet(text: str | None, width: int = 48) -> str:
+    """An output on one line, at most `width` characters, quoted: `"The answer is 42."`."""
+    if text is None:
+        return "(no output)"
+    flat = " ".join(text.split())
+    if len(flat) > width:
+        flat = flat[: width - 1].rstrip() + "…"
+    return f'"{flat}"'
+
+
+def pair_labels(comparison: Comparison) -> tuple[str, str, list[str]]:
+    """What tells the two sides apart, and what they share: for `arith:plain` vs `arith:xml`
+    on `single`/`m`, (`arith:plain`, `arith:xml`, [`single`, `m`]); across runs each label
+    starts with its run id."""
+    a, b = comparison.a, comparison.b
+    a_parts, b_parts, shared = [], [], []
+    if a.run_id != b.run_id:
+        a_parts.append(a.run_id)
+        b_parts.append(b.run_id)
+    for axis in ("variant", "scaffold", "model"):
+        a_value, b_value = getattr(a, axis), getattr(b, axis)
+        if a_value == b_value:
+            shared.append(a_value)
+        else:
+            a_parts.append(a_value)
+            b_parts.append(b_value)
+    return " ".join(a_parts) or a.variant, " ".join(b_parts) or b.variant, shared
+
+
+def pair_title(comparison: Comparison) -> str:
+    """`arith:plain → arith:xml · single · m`."""
+    a_label, b_label, shared = pair_labels(comparison)
+    return " · ".join([f"{a_label} → {b_label}", *shared])
+
+
+def group_name(side: Side) -> str:
+    """`variant/scaffold/model`, how a group is named in JUnit and lists."""
+    return f"{side.variant}/{side.scaffold}/{side.model}"
