@@ -7,7 +7,7 @@ from scaffold.compare.comparison import Comparison, Side, format_p
 
 __all__ = [
     "MISSING", "cost", "format_p", "group_name", "number", "pair_labels", "pair_title", "percent", "points",
-    "points_interval", "relative", "relative_interval", "seconds", "snippet", "wilson",
+    "points_interval", "relative", "relative_interval", "seconds", "signed", "snippet", "wilson",
 ]
 
 MISSING = "—"
@@ -19,24 +19,30 @@ def percent(value: float | None) -> str:
     return MISSING if value is None else f"{value * 100:.1f}%"
 
 
+def signed(value: float) -> str:
+    """`+3.1` / `-3.1` to one decimal; a value that rounds to zero is `+0.0`, never `-0.0`."""
+    text = f"{value:+.1f}"
+    return "+0.0" if text == "-0.0" else text
+
+
 def points(delta: float | None) -> str:
     """A difference of rates in percentage points: `+33.3 pts`."""
-    return MISSING if delta is None else f"{delta * 100:+.1f} pts"
+    return MISSING if delta is None else f"{signed(delta * 100)} pts"
 
 
 def points_interval(interval: tuple[float, float] | None) -> str:
     """An interval of rate differences in points: `[+3.0, +63.6]`."""
-    return "" if interval is None else f"[{interval[0] * 100:+.1f}, {interval[1] * 100:+.1f}]"
+    return "" if interval is None else f"[{signed(interval[0] * 100)}, {signed(interval[1] * 100)}]"
 
 
 def relative(delta_pct: float | None) -> str:
     """A relative change already in percent: `-35.3%`."""
-    return MISSING if delta_pct is None else f"{delta_pct:+.1f}%"
+    return MISSING if delta_pct is None else f"{signed(delta_pct)}%"
 
 
 def relative_interval(interval: tuple[float, float] | None) -> str:
     """An interval of relative changes in percent: `[-38.0, -32.1]`."""
-    return "" if interval is None else f"[{interval[0]:+.1f}, {interval[1]:+.1f}]"
+    return "" if interval is None else f"[{signed(interval[0])}, {signed(interval[1])}]"
 
 
 def number(value: float | None, digits: int = 1) -> str:
