@@ -1,0 +1,169 @@
+"""A against B on the cases both graded: the DESIGN 2.1 numbers coloured (green better, red
+worse, yellow not significant), the prompt text diff, and the cases that flipped."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Static
+
+from scaffold.compare.comparison import Comparison
+from scaffold.tui.screens.base import ScaffoldScreen
+from scaffold.tui.stored_run import FlippedCase, GroupKey, StoredRun, flipped_cases, prompt_diff
+from scaffold.tui.text_format import cost, number, one_line, percent, seconds
+from scaffold.tui.widgets.title_bar import TitleBar
+
+BETTER, WORSE, UNSURE = "bold green", "bold red", "yellow"
+DIFF_STYLES = {"-": "red", "+": "green", "@": "dim"}
+"""Unified diff lines by their first character: removed, added, hunk header."""
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "n/a"
+    return f"{p:.2g}" if p < 0.001 else f"{p:.3f}"
+
+
+def _signed(value: float | None, unit: str, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:+.{digits}f}{unit}".replace("-", "−")
+
+
+def _bounds(pair: tuple[float, float] | None, scale: float, digits: int = 1) -> str:
+    if pair is None:
+        return ""
+    return f"[{_signed(pair[0] * scale, '', digits)}, {_signed(pair[1] * scale, '', digits)}]"
+
+
+def pass_rate_style(c: Comparison) -> str:
+    """Green when B passes significantly more, red when significantly less, else yellow."""
+    if c.delta is None or not c.significant or c.delta == 0:
+        return UNSURE
+    return BETTER if c.delta > 0 else WORSE
+
+
+def tokens_style(c: Comparison) -> str:
+    """Green when B's tokens are lower with an interval below 0, red above 0, else yellow."""
+    if c.tokens_ci95_pct is None:
+        return UNSURE
+    low, high = c.tokens_ci95_pct
+    return BETTER if high < 0 else WORSE if low > 0 else UNSURE
+
+
+def diff_numbers(c: Comparison) -> Text:
+    """The four lines of the sketch in DESIGN 5, coloured."""
+    p = c.p_value_holm if c.p_value_holm is not None else c.p_value
+    text = Text()
+    text.append(f"pass rate   {percent(c.pass_a):>7} → {percent(c.pass_b):<7}  ")
+    delta = _signed(None if c.delta is None else c.delta * 100, " pts")
+    text.append(f"{delta} {_bounds(c.ci95, 100)}  p={_p(p)}", style=pass_rate_style(c))
+    text.append(f"   fixed {len(c.b_only)} · broke {len(c.a_only)}\n")
+    text.append(f"tokens/cell {number(c.tokens_a):>7} → {number(c.tokens_b):<7}  ")
+    text.append(f"{_signed(c.tokens_delta_pct, '%')} {_bounds(c.tokens_ci95_pct, 1)}", style=tokens_style(c))
+    text.append("\n")
+    text.append(
+        f"tokens/pass {number(c.tokens_per_pass_a):>7} → {number(c.tokens_per_pass_b):<7}  "
+        f"cost {cost(c.cost_a)} → {cost(c.cost_b)}   p50 {seconds(c.latency_p50_a)} → {seconds(c.latency_p50_b)}\n"
+    )
+    text.append("verdict: ", style="bold")
+    text.append(c.verdict, style=pass_rate_style(c))
+    text.append("\n")
+    text.append("green: B better · red: B worse · yellow: not significant (p ≥ 0.05 or interval spans 0)", style="dim")
+    return text
+
+
+def diff_text(lines: list[str]) -> Text:
+    """A unified diff coloured: removed red, added green, hunks dim."""
+    if not lines:
+        return Text("the two prompts are the same", style="dim")
+    text = Text()
+    for line in lines:
+        text.append(line + "\n", style=DIFF_STYLES.get(line[:1], ""))
+    return text
+
+
+class DiffScreen(ScaffoldScreen):
+    """Group A against group B of one run."""
+
+    BINDINGS = [
+        Binding("enter", "open_case", "open case", show=True),
+        Binding("tab", "app.focus_next", "next pane"),
+    ]
+
+    def __init__(self, run_dir: Path, a: GroupKey, b: GroupKey):
+        super().__init__()
+        self.run_dir = run_dir
+        self.a = a
+        self.b = b
+        self.run: StoredRun | None = None
+        self.comparison: Comparison | None = None
+        self.flips: list[FlippedCase] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(f"diff · {self.a[0]} → {self.b[0]}", "comparing…")
+        yield Static("", id="diff-numbers")
+        with Horizontal(id="diff-panes"):
+            with VerticalScroll(id="prompt-diff") as scroll:
+                scroll.border_title = "prompt diff (A → B)"
+                yield Static("", id="prompt-diff-text")
+            flips: DataTable[str] = DataTable(id="flips", cursor_type="row", zebra_stripes=True)
+            flips.border_title = "flipped cases · ✓ fixed by B · ✗ broken by B · enter: transcripts"
+            yield flips
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#flips", DataTable).add_columns("", "case", "B's output", "A's output")
+        self.load()
+
+    @work(exclusive=True)
+    async def load(self) -> None:
+        """Pair the two groups off the UI thread (the bootstrap takes a moment on big runs)."""
+
+        def work_out() -> tuple[StoredRun, Comparison, list[FlippedCase], list[str]]:
+            run = self.scaffold_app.runs.get(self.run_dir)
+            comparison = run.compare(self.a, self.b)
+            flips = flipped_cases(run, comparison, self.a, self.b)
+            first = next(iter(run.case_order(comparison.paired.case_ids)), None)
+            lines = prompt_diff(run.cell(self.a, first), run.cell(self.b, first)) if first else []
+            return run, comparison, flips, lines
+
+        self.run, self.comparison, self.flips, lines = await asyncio.to_thread(work_out)
+        self.show(lines)
+
+    def show(self, prompt_lines: list[str]) -> None:
+        """Fill the numbers, the prompt diff and the flipped cases."""
+        c, a, b = self.comparison, self.a, self.b
+        assert c is not None
+        where = " · ".join(part for part, other in zip(b[1:], a[1:], strict=True) if part == other)
+        sides = "" if a[1:] == b[1:] else f" ({a[1]} · {a[2]} → {b[1]} · {b[2]})"
+        self.query_one(TitleBar).set(f"diff · {a[0]} → {b[0]}{sides} · {where}", f"{c.paired_n} paired cases")
+        self.query_one("#diff-numbers", Static).update(diff_numbers(c))
+        self.query_one("#prompt-diff-text", Static).update(diff_text(prompt_lines))
+        table = self.query_one("#flips", DataTable)
+        table.clear()
+        for flip in self.flips:
+            mark = Text("✓", style=BETTER) if flip.fixed else Text("✗", style=WORSE)
+            outputs = one_line(flip.output_b, 40), one_line(flip.output_a, 40)
+            table.add_row(mark, flip.case_id, *outputs, key=flip.case_id)
+        if not self.flips:
+            table.border_subtitle = "no case flipped"
+        table.focus()
+
+    @on(DataTable.RowSelected, "#flips")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.open_case(str(event.row_key.value))
+
+    def action_open_case(self) -> None:
+        table = self.query_one("#flips", DataTable)
+        if table.row_count:
+            self.open_case(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def open_case(self, case_id: str) -> None:
+        """Both transcripts of `case_id` side by side."""
+        if self.run is not None:
+            self.scaffold_app.open_case(self.run, self.a, self.b, case_id)
