@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -69,8 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
     diff = commands.add_parser("diff", help="compare two variants of a run, or two runs")
     diff.add_argument("runs", nargs="*", metavar="RUN", default=[])
-    diff.add_argument("--a", metavar="VARIANT")
-    diff.add_argument("--b", metavar="VARIANT")
+    diff.add_argument("--a", metavar="NAME", help="side A: a variant, a scaffold or a model")
+    diff.add_argument("--b", metavar="NAME", help="side B: the same kind of name as --a")
     diff.add_argument("--model", metavar="M")
     diff.add_argument("--scaffold", metavar="S")
     diff.add_argument("--json", action="store_true")
@@ -104,7 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"scaffold {command}: not available yet in this version", file=sys.stderr)
         return 2
-    return int(module.main(args) or 0)
+    try:
+        return int(module.main(args) or 0)
+    except BrokenPipeError:  # `scaffold runs | head`: the reader left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """A vs B on the same cases (DESIGN 4): the numbers of the diff view, as data.
 
 The pass-rate difference comes with a 95% interval from the paired per-case differences
-(cluster-robust when cases carry a `cluster`) and McNemar's exact p from the discordant
+(cluster-robust when cases carry a `cluster`, unless the plain interval is wider: with
+few clusters the robust error can collapse to zero) and McNemar's exact p from the discordant
 cases; with repeats, per-case scores are means and p comes from the paired t statistic.
 Tokens compare by the relative difference of per-case means with a paired bootstrap
 interval. A difference that is not significant is never called a win: the verdict says
@@ -199,8 +200,13 @@ def compare(
     a_only = [case for case, sa, sb in zip(paired.case_ids, scores_a, scores_b) if sa > sb]
     difference = ci95 = p_value = needed = None
     if n:
-        case_clusters = [clusters.get(case) for case in paired.case_ids] if clusters else None
-        difference = paired_difference(scores_a, scores_b, case_clusters)
+        difference = paired_difference(scores_a, scores_b)
+        if clusters:
+            clustered = paired_difference(scores_a, scores_b, [clusters.get(case) for case in paired.case_ids])
+            # With few clusters the cluster-robust error can come out smaller than the plain
+            # one (even zero); the wider interval is the honest one.
+            if clustered.ci_high - clustered.ci_low > difference.ci_high - difference.ci_low:
+                difference = clustered
         ci95 = (difference.ci_low, difference.ci_high)
         repeated = any(case.samples > 1 for case in paired.a + paired.b)
         p_value = _paired_t_p(difference) if repeated else mcnemar_exact_p(len(b_only), len(a_only))
