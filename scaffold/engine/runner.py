@@ -79,6 +79,7 @@ class Run:
         self._workers: list[asyncio.Task[None]] = []
         self._done = 0
         self._errors = 0
+        self._crash: Exception | None = None
         self.tally = RunTally(repeats=experiment.repeats)
 
     def stop(self, reason: str = "interrupted", status: RunStatus = "interrupted") -> None:
@@ -133,6 +134,8 @@ class Run:
             cells=summary.cells_json(),
             groups=[group.to_json() for group in summary.groups],
         )
+        if self._crash is not None:
+            raise self._crash
         yield RunFinished(folder.run_id, folder.path, status, reason, summary)
 
     def _open_folder(self) -> tuple[RunFolder, set[Any]]:
@@ -149,6 +152,13 @@ class Run:
         self._events.put_nowait(None)
 
     async def _work(self, pending: Iterator[CellPlan], calls: CallPath, writer: Any) -> None:
+        try:
+            await self._work_through(pending, calls, writer)
+        except Exception as error:  # a harness fault (disk full, a bug): stop, keep what is on disk, raise
+            self._crash = self._crash or error
+            self.stop(f"internal error: {type(error).__name__}: {error}", status="stopped")
+
+    async def _work_through(self, pending: Iterator[CellPlan], calls: CallPath, writer: Any) -> None:
         for plan in pending:
             if self._stop_reason is not None:
                 return

@@ -174,3 +174,23 @@ async def test_stop_keeps_finished_cells_and_resume_adds_only_the_missing(tmp_pa
     keys = [r.key for r in RunFolder(first.run_dir).read_results()]
     assert len(keys) == len(set(keys)) == 40
     assert resumed.status == "complete" and resumed.summary.total == 40
+
+
+async def test_a_harness_fault_stops_the_run_and_is_raised_not_hidden(tmp_path, openai_server, monkeypatch):
+    openai_server.reset(Script(default=sum_reply))
+    experiment = _experiment(tmp_path, openai_server.url)
+    from scaffold.store.run_dir import ResultWriter
+
+    def disk_full(self, result):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ResultWriter, "append", disk_full)
+    run = Run(experiment, FAST)
+    with pytest.raises(OSError, match="No space left"):
+        async for _ in run.events():
+            pass
+    manifests = list((tmp_path / ".scaffold" / "runs").glob("*/run.json"))
+    import json
+
+    manifest = json.loads(manifests[0].read_text())
+    assert manifest["status"] == "stopped" and "No space left" in manifest["stop_reason"]
