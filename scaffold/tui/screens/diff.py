@@ -17,9 +17,11 @@ from scaffold.compare.comparison import Comparison
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.tui.stored_run import FlippedCase, GroupKey, StoredRun, flipped_cases, prompt_diff
 from scaffold.tui.text_format import cost, number, one_line, percent, seconds
+from scaffold.tui.widgets.tables import Cell, fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
 
 BETTER, WORSE, UNSURE = "bold green", "bold red", "yellow"
+FLIP_COLUMNS = [("mark", ""), ("case", "case"), ("b", "B's output"), ("a", "A's output")]
 DIFF_STYLES = {"-": "red", "+": "green", "@": "dim"}
 """Unified diff lines by their first character: removed, added, hunk header."""
 
@@ -112,12 +114,13 @@ class DiffScreen(ScaffoldScreen):
                 scroll.border_title = "prompt diff (A → B)"
                 yield Static("", id="prompt-diff-text")
             flips: DataTable[str] = DataTable(id="flips", cursor_type="row", zebra_stripes=True)
-            flips.border_title = "flipped cases · ✓ fixed by B · ✗ broken by B · enter: transcripts"
+            flips.border_title = "flipped cases · enter: both transcripts"
+            flips.border_subtitle = "✓ fixed by B · ✗ broken by B"
             yield flips
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#flips", DataTable).add_columns("", "case", "B's output", "A's output")
+        fill_table(self.query_one("#flips", DataTable), FLIP_COLUMNS, [])
         self.load()
 
     @work(exclusive=True)
@@ -145,13 +148,13 @@ class DiffScreen(ScaffoldScreen):
         self.query_one("#diff-numbers", Static).update(diff_numbers(c))
         self.query_one("#prompt-diff-text", Static).update(diff_text(prompt_lines))
         table = self.query_one("#flips", DataTable)
-        table.clear()
+        rows: list[tuple[str, list[Cell]]] = []
         for flip in self.flips:
             mark = Text("✓", style=BETTER) if flip.fixed else Text("✗", style=WORSE)
-            outputs = one_line(flip.output_b, 40), one_line(flip.output_a, 40)
-            table.add_row(mark, flip.case_id, *outputs, key=flip.case_id)
+            rows.append((flip.case_id, [mark, flip.case_id, one_line(flip.output_b, 40), one_line(flip.output_a, 40)]))
+        fill_table(table, FLIP_COLUMNS, rows)
         if not self.flips:
-            table.border_subtitle = "no case flipped"
+            table.border_subtitle = "no case flipped: A and B pass the same cases"
         table.focus()
 
     @on(DataTable.RowSelected, "#flips")

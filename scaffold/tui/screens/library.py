@@ -9,12 +9,24 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus
 from textual.widgets import DataTable, Footer, Static, Tree
 
-from scaffold.tui.overview import ExperimentEntry, LibraryOverview, RunEntry, list_runs, load_overview
+from scaffold.tui.overview import (
+    ExperimentEntry,
+    LibraryOverview,
+    RunEntry,
+    list_runs,
+    load_overview,
+)
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.tui.text_format import one_line, percent
+from scaffold.tui.widgets.tables import fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
+
+EXPERIMENT_COLUMNS = [("name", "experiment"), ("variants", "variants"), ("models", "models"), ("cases", "cases"),
+                      ("description", "description")]
+RUN_COLUMNS = [("run", "run"), ("status", "status"), ("cells", "cells"), ("best", "best pass rate")]
 
 
 def _run_cells(run: RunEntry) -> str:
@@ -57,9 +69,8 @@ class LibraryScreen(ScaffoldScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        experiments = self.query_one("#experiments", DataTable)
-        experiments.add_columns("experiment", "variants", "models", "cases", "description")
-        self.query_one("#runs", DataTable).add_columns("run", "status", "cells", "best pass rate")
+        fill_table(self.query_one("#experiments", DataTable), EXPERIMENT_COLUMNS, [])
+        fill_table(self.query_one("#runs", DataTable), RUN_COLUMNS, [])
         if self.scaffold_app.root is None:
             self.query_one(TitleBar).set(info="")
             self.query_one("#detail", Static).update(self.scaffold_app.library_problem or "no library here")
@@ -94,16 +105,14 @@ class LibraryScreen(ScaffoldScreen):
         self._fill_runs(runs)
 
     def _fill_experiments(self, experiments: tuple[ExperimentEntry, ...]) -> None:
-        table = self.query_one("#experiments", DataTable)
-        table.clear()
+        rows = []
         for entry in experiments:
             if entry.problem:
-                table.add_row(entry.name, "—", "—", "—", "✗ does not load (see below)", key=entry.name)
+                rows.append((entry.name, [entry.name, "—", "—", "—", "✗ does not load (see below)"]))
             else:
-                table.add_row(
-                    entry.name, str(len(entry.variants)), ", ".join(entry.models), str(entry.cases),
-                    one_line(entry.description, 60), key=entry.name,
-                )
+                models, description = ", ".join(entry.models), one_line(entry.description, 60)
+                rows.append((entry.name, [entry.name, str(len(entry.variants)), models, str(entry.cases), description]))
+        fill_table(self.query_one("#experiments", DataTable), EXPERIMENT_COLUMNS, rows)
 
     def _fill_prompts(self, overview: LibraryOverview) -> None:
         tree = self.query_one("#prompts", Tree)
@@ -112,13 +121,14 @@ class LibraryScreen(ScaffoldScreen):
             node = tree.root.add(prompt_file.name, data="", expand=True)
             for variant in prompt_file.variants:
                 node.add_leaf(variant, data=f"{prompt_file.name}:{variant}")
+        tree.cursor_line = 0
 
     def _fill_runs(self, runs: tuple[RunEntry, ...]) -> None:
-        table = self.query_one("#runs", DataTable)
-        table.clear()
+        rows = []
         for run in runs:
             best = f"{percent(run.best[1])} {run.best[0]}" if run.best else "—"
-            table.add_row(run.run_id, run.status, _run_cells(run), best, key=str(run.path))
+            rows.append((str(run.path), [run.run_id, run.status, _run_cells(run), best]))
+        fill_table(self.query_one("#runs", DataTable), RUN_COLUMNS, rows)
         overview = self.overview
         if overview is not None:
             counts = f"{len(overview.experiments)} experiments · {len(overview.prompt_files)} prompt files"
@@ -132,19 +142,23 @@ class LibraryScreen(ScaffoldScreen):
     def _run(self, key: str) -> RunEntry | None:
         return next((r for r in self.overview.runs if str(r.path) == key), None) if self.overview else None
 
-    @on(DataTable.RowHighlighted, "#experiments")
-    def _show_experiment(self, event: DataTable.RowHighlighted) -> None:
-        entry = self._experiment(str(event.row_key.value))
+    @on(DataTable.RowHighlighted)
+    @on(DescendantFocus)
+    def _show_detail(self) -> None:
+        """Below the panes: more about the row under the cursor of the focused table."""
+        table = self.focused
+        if not isinstance(table, DataTable) or table.row_count == 0:
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        detail = self.query_one("#detail", Static)
+        entry = self._experiment(key) if table.id == "experiments" else None
+        run = self._run(key) if table.id == "runs" else None
         if entry is not None:
             runs = f"variants: {', '.join(entry.variants)} · scaffolds: {', '.join(entry.scaffolds)}"
-            self.query_one("#detail", Static).update(entry.problem or f"{entry.name}: {entry.description}\n{runs}")
-
-    @on(DataTable.RowHighlighted, "#runs")
-    def _show_run(self, event: DataTable.RowHighlighted) -> None:
-        run = self._run(str(event.row_key.value))
-        if run is not None:
+            detail.update(entry.problem or f"{entry.name}: {entry.description}\n{runs}")
+        elif run is not None:
             best = f" · best: {run.best[0]} {percent(run.best[1])}" if run.best else ""
-            self.query_one("#detail", Static).update(f"run {run.run_id} of {run.experiment}: {run.status}{best}")
+            detail.update(f"run {run.run_id} of {run.experiment}: {run.status}{best}")
 
     @on(DataTable.RowSelected, "#experiments")
     def _run_experiment(self, event: DataTable.RowSelected) -> None:

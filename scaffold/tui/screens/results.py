@@ -20,6 +20,7 @@ from scaffold.engine.summary import GroupSummary
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.tui.stored_run import GroupKey, StoredRun, group_label
 from scaffold.tui.text_format import cost, interval, number, percent, seconds
+from scaffold.tui.widgets.tables import fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
 
 SortKey = Callable[[GroupSummary], float]
@@ -92,9 +93,7 @@ class ResultsScreen(ScaffoldScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#groups", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        fill_table(self.query_one("#groups", DataTable), COLUMNS, [])
         self.load()
 
     @work(exclusive=True)
@@ -122,11 +121,12 @@ class ResultsScreen(ScaffoldScreen):
         """(Re)draw every row, keeping the cursor on the same group."""
         table = self.query_one("#groups", DataTable)
         current = self.cursor_group()
-        table.clear()
+        rows = []
         for group in self.sorted_groups():
             key = _key(group)
             mark = "A" if self.marked[:1] == [key] else "B" if self.marked[1:2] == [key] else ""
-            table.add_row(*group_row(group, mark), key=_row_key(key))
+            rows.append((_row_key(key), group_row(group, mark)))
+        fill_table(table, COLUMNS, rows)
         if current is not None:
             table.move_cursor(row=table.get_row_index(_row_key(current)))
         self._hint()
