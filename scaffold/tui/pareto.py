@@ -33,18 +33,18 @@ def dominates(a: ChartPoint, b: ChartPoint) -> bool:
 
 
 def chart_points(groups: Iterable[GroupSummary]) -> list[ChartPoint]:
-    """A point for every group with a pass rate and a token count, front marked; markers
-    follow the groups' order (the glyph repeats past the 62nd group)."""
-    plotted = [g for g in groups if g.pass_rate is not None and g.mean_tokens_per_cell is not None]
-    points = [
-        ChartPoint(
-            f"{group.variant} · {group.scaffold} · {group.model}",
-            MARKERS[index % len(MARKERS)],
-            group.mean_tokens_per_cell or 0.0,
-            group.pass_rate or 0.0,
-        )
-        for index, group in enumerate(plotted)
-    ]
+    """A point for every group with a pass rate and a token count, front marked. Markers
+    follow the groups' order; groups with the same numbers share one (they would hide each
+    other on the canvas); the glyphs repeat past the 62nd."""
+    markers: dict[tuple[float, float], str] = {}
+    points = []
+    for group in groups:
+        if group.pass_rate is None or group.mean_tokens_per_cell is None:
+            continue
+        spot = (round(group.mean_tokens_per_cell, 1), round(group.pass_rate, 3))
+        marker = markers.setdefault(spot, MARKERS[len(markers) % len(MARKERS)])
+        label = f"{group.variant} · {group.scaffold} · {group.model}"
+        points.append(ChartPoint(label, marker, group.mean_tokens_per_cell, group.pass_rate))
     return [
         ChartPoint(p.label, p.marker, p.tokens_per_cell, p.pass_rate, not any(dominates(q, p) for q in points))
         for p in points

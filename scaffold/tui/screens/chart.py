@@ -17,7 +17,10 @@ from scaffold.tui.text_format import number, percent
 from scaffold.tui.widgets.scatter import FRONT_STYLE, OTHER_STYLE, ScatterPlot
 from scaffold.tui.widgets.title_bar import TitleBar
 
-FRONT_NOTE = "green, joined by dots: the Pareto front — no other group passes as often with fewer tokens"
+FRONT_NOTE = (
+    "green, joined by dots: the Pareto front — no other group passes as often with fewer tokens. "
+    "Groups with the same numbers share a letter."
+)
 
 
 def legend(points: list[ChartPoint]) -> Text:

@@ -42,10 +42,9 @@ def draw_scatter(points: list[ChartPoint], width: int, height: int) -> Text:
                 row = round(row_a + (row_b - row_a) * step / steps)
                 column = round(col_a + (col_b - col_a) * step / steps)
                 cells[row][column] = ("·", LINE_STYLE)
-        for point in points:
+        for point in sorted(points, key=lambda p: p.on_front):  # a front point is drawn over one it hides
             row, column = place(point)
-            taken = cells[row][column][0] not in (" ", "·")
-            cells[row][column] = ("+" if taken else point.marker, FRONT_STYLE if point.on_front else OTHER_STYLE)
+            cells[row][column] = (point.marker, FRONT_STYLE if point.on_front else OTHER_STYLE)
     labels = {round((1.0 - value) * (plot_height - 1)): f"{value * 100:.0f}%" for value in (1.0, 0.75, 0.5, 0.25, 0.0)}
     text = Text()
     for row, line in enumerate(cells):
