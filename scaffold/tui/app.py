@@ -18,7 +18,7 @@ from scaffold.spec.resolved import ResolvedExperiment
 from scaffold.tui.commands import ScreenCommands
 from scaffold.tui.live_run import LiveRun
 from scaffold.tui.overview import LibraryOverview
-from scaffold.tui.stored_run import GroupKey, RunCache, StoredRun
+from scaffold.tui.run_view import GroupKey, RunCache, RunView
 
 
 class ScaffoldApp(App[int]):
@@ -101,7 +101,7 @@ class ScaffoldApp(App[int]):
 
         self.push_screen(DiffScreen(run_dir, a, b))
 
-    def open_case(self, run: StoredRun, a: GroupKey, b: GroupKey, case_id: str) -> None:
+    def open_case(self, run: RunView, a: GroupKey, b: GroupKey, case_id: str) -> None:
         from scaffold.tui.screens.case import CaseScreen
 
         self.push_screen(CaseScreen(run, a, b, case_id))

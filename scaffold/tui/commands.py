@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from scaffold.tui.overview import RunEntry
-from scaffold.tui.stored_run import group_label
+from scaffold.tui.run_view import group_label
 
 if TYPE_CHECKING:
     from scaffold.tui.app import ScaffoldApp

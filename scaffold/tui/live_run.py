@@ -24,7 +24,7 @@ from scaffold.engine.events import (
 )
 from scaffold.engine.summary import GroupTally
 from scaffold.spec.resolved import ResolvedExperiment
-from scaffold.tui.stored_run import GroupKey
+from scaffold.tui.run_view import GroupKey
 from scaffold.tui.text_format import one_line
 
 MAX_ERROR_LINES = 500

@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
 
+from scaffold.tui.run_view import GroupKey, RunView, group_label
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.stored_run import GroupKey, StoredRun, group_label
 from scaffold.tui.widgets.title_bar import TitleBar
 from scaffold.tui.widgets.transcript import TranscriptView
 
@@ -19,7 +19,7 @@ class CaseScreen(ScaffoldScreen):
 
     BINDINGS = [Binding("tab", "app.focus_next", "other side")]
 
-    def __init__(self, run: StoredRun, a: GroupKey, b: GroupKey, case_id: str):
+    def __init__(self, run: RunView, a: GroupKey, b: GroupKey, case_id: str):
         super().__init__()
         self.run = run
         self.a = a

@@ -14,8 +14,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from scaffold.compare.comparison import Comparison
+from scaffold.tui.run_view import (
+    FlippedCase,
+    GroupKey,
+    RunView,
+    flipped_cases,
+    prompt_diff,
+)
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.stored_run import FlippedCase, GroupKey, StoredRun, flipped_cases, prompt_diff
 from scaffold.tui.text_format import cost, number, one_line, percent, seconds
 from scaffold.tui.widgets.tables import Cell, fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
@@ -102,7 +108,7 @@ class DiffScreen(ScaffoldScreen):
         self.run_dir = run_dir
         self.a = a
         self.b = b
-        self.run: StoredRun | None = None
+        self.run: RunView | None = None
         self.comparison: Comparison | None = None
         self.flips: list[FlippedCase] = []
 
@@ -127,7 +133,7 @@ class DiffScreen(ScaffoldScreen):
     async def load(self) -> None:
         """Pair the two groups off the UI thread (the bootstrap takes a moment on big runs)."""
 
-        def work_out() -> tuple[StoredRun, Comparison, list[FlippedCase], list[str]]:
+        def work_out() -> tuple[RunView, Comparison, list[FlippedCase], list[str]]:
             run = self.scaffold_app.runs.get(self.run_dir)
             comparison = run.compare(self.a, self.b)
             flips = flipped_cases(run, comparison, self.a, self.b)

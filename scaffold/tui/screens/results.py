@@ -17,8 +17,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from scaffold.engine.summary import GroupSummary
+from scaffold.tui.run_view import GroupKey, RunView, group_label
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.stored_run import GroupKey, StoredRun, group_label
 from scaffold.tui.text_format import cost, interval, number, percent, seconds
 from scaffold.tui.widgets.tables import fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
@@ -79,7 +79,7 @@ class ResultsScreen(ScaffoldScreen):
     def __init__(self, run_dir: Path):
         super().__init__()
         self.run_dir = run_dir
-        self.run: StoredRun | None = None
+        self.run: RunView | None = None
         self.marked: list[GroupKey] = []
         self.sort_column: str | None = None
         self.reverse = False

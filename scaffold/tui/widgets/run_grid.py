@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from scaffold.engine.summary import GroupTally
 from scaffold.tui.live_run import LiveRun
-from scaffold.tui.stored_run import GroupKey
+from scaffold.tui.run_view import GroupKey
 from scaffold.tui.text_format import bar
 
 LABEL_COLUMN = "group"
