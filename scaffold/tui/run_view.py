@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffold.cells import CellResult
-from scaffold.compare.comparison import Comparison, compare
+from scaffold.compare.comparison import Comparison, Side, compare
 from scaffold.compare.prompt_diff import prompt_messages, unified_prompt_diff
-from scaffold.compare.selection import StoredRun, load_run
+from scaffold.compare.selection import (
+    SelectionError,
+    StoredRun,
+    comparisons_within,
+    load_run,
+)
 from scaffold.engine.summary import GroupSummary
 from scaffold.store.run_dir import MANIFEST, RESULTS
 
@@ -26,6 +31,11 @@ def group_label(key: GroupKey) -> str:
     return " · ".join(key)
 
 
+def side_key(side: Side) -> GroupKey:
+    """The group a comparison side names."""
+    return (side.variant, side.scaffold, side.model)
+
+
 @dataclass
 class RunView:
     """One run folder, read once, with its groups summed and comparisons kept."""
@@ -34,6 +44,7 @@ class RunView:
     groups: list[GroupSummary]
     """Every group, planned ones without cells included, in the experiment's order."""
     _comparisons: dict[tuple[GroupKey, GroupKey], Comparison] = field(default_factory=dict)
+    _family: dict[GroupKey, Comparison] | None = None
 
     @classmethod
     def load(cls, path: Path) -> "RunView":
@@ -70,8 +81,22 @@ class RunView:
         has_it = any((g.variant, g.scaffold, g.model) == baseline for g in self.groups)
         return baseline if has_it and baseline != key else None
 
+    def baseline_comparisons(self) -> dict[GroupKey, Comparison]:
+        """What `scaffold diff RUN` compares, by B's group: in each slice the baseline against
+        every other value, their p-values Holm-adjusted together (computed once)."""
+        if self._family is None:
+            try:
+                found = comparisons_within(self.stored)
+            except SelectionError:  # one group, or no results: nothing to compare
+                found = []
+            self._family = {side_key(comparison.b): comparison for comparison in found}
+            self._comparisons.update({(side_key(c.a), side_key(c.b)): c for c in found})
+        return self._family
+
     def compare(self, a: GroupKey, b: GroupKey) -> Comparison:
-        """A vs B on the cases both graded, clustered when the cases carry clusters (computed once per pair)."""
+        """A vs B on the cases both graded, clustered when the cases carry clusters; a baseline
+        pair comes with its Holm-adjusted p, as `scaffold diff` reports it."""
+        self.baseline_comparisons()
         if (a, b) not in self._comparisons:
             results = self.stored.group_results
             self._comparisons[(a, b)] = compare(

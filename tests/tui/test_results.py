@@ -44,13 +44,19 @@ async def test_results_sort_by_pass_rate_then_tokens_and_marks_pick_a_and_b(libr
             ("", XML, "test", "100.0%"), ("", XML, "test-mini", "75.0%"),
             ("", KEEP, "test", "83.3%"), ("", KEEP, "test-mini", "83.3%"),
         ]
+        versus = [row[7] for row in table_rows(screen.query_one("#groups", DataTable))]
+        assert versus == [
+            "baseline", "baseline",
+            "+33.3 pts n.s. · −14% tokens", "+8.3 pts n.s. · −14% tokens",
+            "+16.7 pts n.s. · +164% tokens", "+16.7 pts n.s. · +164% tokens",
+        ]
         await pilot.press("s")
         assert [row[1:] for row in _groups(screen)][:4] == [
             (XML, "test", "100.0%"), (KEEP, "test", "83.3%"), (KEEP, "test-mini", "83.3%"), (XML, "test-mini", "75.0%"),
         ]
         assert static_text(screen.query_one("#results-hint", Static)).startswith("sorted by pass rate")
         await pilot.press("s")  # tokens per cell, fewest first: the xml answers are shortest
-        tokens = [float(row[8]) for row in table_rows(screen.query_one("#groups", DataTable))]
+        tokens = [float(row[9]) for row in table_rows(screen.query_one("#groups", DataTable))]
         assert tokens == sorted(tokens) and _groups(screen)[0][1] == XML
 
         await pilot.press("ctrl+home", "space", "down", "space", "down", "space")  # a third mark replaces B

@@ -25,8 +25,14 @@ from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.tui.text_format import cost, number, one_line, percent, seconds
 from scaffold.tui.widgets.tables import Cell, fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
+from scaffold.tui.widgets.verdict import (
+    BETTER,
+    WORSE,
+    pass_rate_style,
+    signed,
+    tokens_style,
+)
 
-BETTER, WORSE, UNSURE = "bold green", "bold red", "yellow"
 FLIP_COLUMNS = [("mark", ""), ("case", "case"), ("b", "B's output"), ("a", "A's output")]
 DIFF_STYLES = {"-": "red", "+": "green", "@": "dim"}
 """Unified diff lines by their first character: removed, added, hunk header."""
@@ -38,29 +44,10 @@ def _p(p: float | None) -> str:
     return f"{p:.2g}" if p < 0.001 else f"{p:.3f}"
 
 
-def _signed(value: float | None, unit: str, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:+.{digits}f}{unit}".replace("-", "−")
-
-
 def _bounds(pair: tuple[float, float] | None, scale: float, digits: int = 1) -> str:
     if pair is None:
         return ""
-    return f"[{_signed(pair[0] * scale, '', digits)}, {_signed(pair[1] * scale, '', digits)}]"
-
-
-def pass_rate_style(c: Comparison) -> str:
-    """Green when B passes significantly more, red when significantly less, else yellow."""
-    if c.delta is None or not c.significant or c.delta == 0:
-        return UNSURE
-    return BETTER if c.delta > 0 else WORSE
-
-
-def tokens_style(c: Comparison) -> str:
-    """Green when B's tokens are lower with an interval below 0, red above 0, else yellow."""
-    if c.tokens_ci95_pct is None:
-        return UNSURE
-    low, high = c.tokens_ci95_pct
-    return BETTER if high < 0 else WORSE if low > 0 else UNSURE
+    return f"[{signed(pair[0] * scale, '', digits)}, {signed(pair[1] * scale, '', digits)}]"
 
 
 def diff_numbers(c: Comparison) -> Text:
@@ -68,11 +55,12 @@ def diff_numbers(c: Comparison) -> Text:
     p = c.p_value_holm if c.p_value_holm is not None else c.p_value
     text = Text()
     text.append(f"pass rate   {percent(c.pass_a):>7} → {percent(c.pass_b):<7}  ")
-    delta = _signed(None if c.delta is None else c.delta * 100, " pts")
-    text.append(f"{delta} {_bounds(c.ci95, 100)}  p={_p(p)}", style=pass_rate_style(c))
+    delta = signed(None if c.delta is None else c.delta * 100, " pts")
+    p_name = "p(Holm)" if c.p_value_holm is not None else "p"  # adjusted with the baseline's other comparisons
+    text.append(f"{delta} {_bounds(c.ci95, 100)}  {p_name}={_p(p)}", style=pass_rate_style(c))
     text.append(f"   fixed {len(c.b_only)} · broke {len(c.a_only)}\n")
     text.append(f"tokens/cell {number(c.tokens_a):>7} → {number(c.tokens_b):<7}  ")
-    text.append(f"{_signed(c.tokens_delta_pct, '%')} {_bounds(c.tokens_ci95_pct, 1)}", style=tokens_style(c))
+    text.append(f"{signed(c.tokens_delta_pct, '%')} {_bounds(c.tokens_ci95_pct, 1)}", style=tokens_style(c))
     text.append("\n")
     text.append(
         f"tokens/pass {number(c.tokens_per_pass_a):>7} → {number(c.tokens_per_pass_b):<7}  "

@@ -9,32 +9,40 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from scaffold.engine.summary import GroupSummary
-from scaffold.tui.run_view import GroupKey, RunView, group_label
+from scaffold.tui.run_view import GroupKey, RunView, group_label, side_key
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.tui.text_format import cost, interval, number, percent, seconds
-from scaffold.tui.widgets.tables import fill_table
+from scaffold.tui.widgets.tables import Cell, fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
+from scaffold.tui.widgets.verdict import short_verdict
 
-SortKey = Callable[[GroupSummary], float]
+SortKey = Callable[[GroupSummary], Any]
 _LOW = float("-inf")
 _HIGH = float("inf")
 
 COLUMNS: list[tuple[str, str]] = [
     ("mark", ""), ("variant", "variant"), ("scaffold", "scaffold"), ("model", "model"), ("n", "n"),
-    ("pass", "pass rate"), ("ci", "95% CI"), ("errors", "errors"), ("tokens", "tokens/cell"),
-    ("per_pass", "tokens/pass"), ("cost", "cost"), ("p50", "p50 latency"), ("turns", "turns/cell"),
+    ("pass", "pass rate"), ("ci", "95% CI"), ("versus", "vs baseline"), ("errors", "errors"),
+    ("tokens", "tokens/cell"), ("per_pass", "tokens/pass"), ("cost", "cost"), ("p50", "p50 latency"),
+    ("turns", "turns/cell"),
 ]
 
 SORTS: dict[str, tuple[str, SortKey, bool]] = {
+    "variant": ("variant", lambda g: g.variant, False),
+    "scaffold": ("scaffold", lambda g: g.scaffold, False),
+    "model": ("model", lambda g: g.model, False),
+    "n": ("n", lambda g: float(g.n), True),
     "pass": ("pass rate", lambda g: _LOW if g.pass_rate is None else g.pass_rate, True),
+    "ci": ("95% CI", lambda g: _LOW if g.ci95 is None else g.ci95[0], True),
     "tokens": ("tokens/cell", lambda g: _HIGH if g.mean_tokens_per_cell is None else g.mean_tokens_per_cell, False),
     "per_pass": ("tokens/pass", lambda g: _HIGH if g.tokens_per_pass is None else g.tokens_per_pass, False),
     "cost": ("cost", lambda g: _HIGH if g.cost_usd is None else g.cost_usd, False),
@@ -56,11 +64,11 @@ def _row_key(key: GroupKey) -> str:
     return "\t".join(key)
 
 
-def group_row(group: GroupSummary, mark: str) -> list[str]:
+def group_row(group: GroupSummary, mark: str, versus: Cell) -> list[Cell]:
     """The table cells of one group."""
     return [
         mark, group.variant, group.scaffold, group.model, str(group.n), percent(group.pass_rate),
-        interval(group.ci95), str(group.errors), number(group.mean_tokens_per_cell),
+        interval(group.ci95), versus, str(group.errors), number(group.mean_tokens_per_cell),
         number(group.tokens_per_pass), cost(group.cost_usd), seconds(group.latency_p50),
         number(group.turns_per_cell, 2),
     ]
@@ -83,6 +91,8 @@ class ResultsScreen(ScaffoldScreen):
         self.marked: list[GroupKey] = []
         self.sort_column: str | None = None
         self.reverse = False
+        self.versus: dict[GroupKey, Cell] = {}
+        """Each group against its baseline, once computed (`baseline` on the baselines)."""
 
     def compose(self) -> ComposeResult:
         yield TitleBar(f"results · {self.run_dir.name}", "loading…")
@@ -106,6 +116,10 @@ class ResultsScreen(ScaffoldScreen):
         )
         self.fill()
         self.query_one("#groups", DataTable).focus()
+        family = await asyncio.to_thread(run.baseline_comparisons)
+        self.versus = {key: short_verdict(comparison) for key, comparison in family.items()}
+        self.versus.update({side_key(comparison.a): Text("baseline", style="dim") for comparison in family.values()})
+        self.fill()
 
     def sorted_groups(self) -> list[GroupSummary]:
         """The groups in the chosen order (the experiment's order when unsorted)."""
@@ -113,8 +127,6 @@ class ResultsScreen(ScaffoldScreen):
         if self.sort_column in SORTS:
             _, value, descending = SORTS[self.sort_column]
             groups.sort(key=value, reverse=descending != self.reverse)
-        elif self.sort_column is not None:
-            groups.sort(key=lambda g: str(getattr(g, self.sort_column or "variant")), reverse=self.reverse)
         return groups
 
     def fill(self) -> None:
@@ -125,7 +137,7 @@ class ResultsScreen(ScaffoldScreen):
         for group in self.sorted_groups():
             key = _key(group)
             mark = "A" if self.marked[:1] == [key] else "B" if self.marked[1:2] == [key] else ""
-            rows.append((_row_key(key), group_row(group, mark)))
+            rows.append((_row_key(key), group_row(group, mark, self.versus.get(key, "—"))))
         fill_table(table, COLUMNS, rows)
         if current is not None:
             table.move_cursor(row=table.get_row_index(_row_key(current)))
@@ -133,8 +145,8 @@ class ResultsScreen(ScaffoldScreen):
 
     def _hint(self) -> None:
         order = "experiment order" if self.sort_column is None else (
-            SORTS[self.sort_column][0] if self.sort_column in SORTS else self.sort_column
-        ) + (" (reversed)" if self.reverse else "")
+            SORTS[self.sort_column][0] + (" (reversed)" if self.reverse else "")
+        )
         marks = " · ".join(f"{name}: {group_label(key)}" for name, key in zip("AB", self.marked, strict=False))
         todo = MARK_HINTS[len(self.marked)]
         self.query_one("#results-hint", Static).update(f"sorted by {order} · {marks + ' · ' if marks else ''}{todo}")
@@ -186,7 +198,7 @@ class ResultsScreen(ScaffoldScreen):
     @on(DataTable.HeaderSelected)
     def _sort_by_header(self, event: DataTable.HeaderSelected) -> None:
         column = str(event.column_key.value)
-        if column == "mark":
+        if column not in SORTS:
             return
         self.reverse = not self.reverse if column == self.sort_column else False
         self.sort_column = column
