@@ -8,6 +8,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from scaffold.tui.app import ScaffoldApp
@@ -104,7 +105,8 @@ def _slow_arith(request: ChatRequest) -> Reply:
     return dataclasses.replace(arith_reply(request), latency_s=0.2)
 
 
-async def test_q_stops_a_run_and_keeps_every_finished_cell(library, openai_server):
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+async def test_q_or_ctrl_c_stops_a_run_and_keeps_every_finished_cell(library, openai_server, key):
     openai_server.reset(Script(default=_slow_arith))
     app = ScaffoldApp(library)
     async with app.run_test(size=SIZE) as pilot:
@@ -115,7 +117,7 @@ async def test_q_stops_a_run_and_keeps_every_finished_cell(library, openai_serve
         live = app.live
         assert live is not None
         await wait_until(pilot, lambda: live.state.done >= 4, "a few cells")
-        await pilot.press("q")
+        await pilot.press(key)
         await wait_until(pilot, lambda: not live.state.running, "the run to stop")
         assert isinstance(app.screen, RunScreen)  # q stopped the run; it did not quit the app
         app.screen.refresh_view()
@@ -126,6 +128,29 @@ async def test_q_stops_a_run_and_keeps_every_finished_cell(library, openai_serve
         lines = (live.state.run_dir / "results.jsonl").read_text().splitlines()
         assert len(lines) == live.state.done and 4 <= live.state.done < 72
         assert json.loads((live.state.run_dir / "run.json").read_text())["status"] == "interrupted"
+        await pilot.press("q")  # the run has ended: q is the app's quit again
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+async def test_quitting_during_a_run_stops_it_first_and_keeps_its_cells(library, openai_server):
+    openai_server.reset(Script(default=_slow_arith))
+    app = ScaffoldApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        live = app.live
+        assert live is not None
+        await wait_until(pilot, lambda: live.state.done >= 4, "a few cells")
+        await pilot.press("escape")  # back to the library: the run goes on
+        assert isinstance(app.screen, LibraryScreen) and live.state.running
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_value is not None, "the app to quit")
+    assert live.state.status == "interrupted" and live.state.run_dir is not None
+    lines = (live.state.run_dir / "results.jsonl").read_text().splitlines()
+    assert len(lines) == live.state.done < 72
 
 
 async def test_u_resumes_a_stopped_run_with_only_its_missing_cells(library):

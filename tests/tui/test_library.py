@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, HelpPanel, Static
 
 from scaffold.cli.tui_cmd import main as tui_main
 from scaffold.tui.app import ScaffoldApp
@@ -47,6 +47,11 @@ async def test_the_library_lists_experiments_prompt_files_and_runs_newest_first(
         )
         await pilot.press("enter")
         assert isinstance(app.screen, LibraryScreen)  # a broken experiment does not open the run form
+
+        await pilot.press("question_mark")
+        assert len(screen.query(HelpPanel)) == 1
+        await pilot.press("question_mark")
+        assert len(screen.query(HelpPanel)) == 0
 
 
 async def test_enter_on_a_variant_shows_its_messages_rendered_for_the_first_case(library):
