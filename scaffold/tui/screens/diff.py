@@ -87,7 +87,6 @@ class DiffScreen(ScaffoldScreen):
     """Group A against group B of one run."""
 
     BINDINGS = [
-        Binding("enter", "open_case", "open case", show=True),
         Binding("tab", "app.focus_next", "next pane"),
     ]
 
@@ -154,11 +153,6 @@ class DiffScreen(ScaffoldScreen):
     @on(DataTable.RowSelected, "#flips")
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.open_case(str(event.row_key.value))
-
-    def action_open_case(self) -> None:
-        table = self.query_one("#flips", DataTable)
-        if table.row_count:
-            self.open_case(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def open_case(self, case_id: str) -> None:
         """Both transcripts of `case_id` side by side."""

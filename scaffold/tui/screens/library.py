@@ -40,7 +40,6 @@ class LibraryScreen(ScaffoldScreen):
     """Experiments, prompt files, recent runs."""
 
     BINDINGS = [
-        Binding("enter", "open", "open", show=True, priority=False),
         Binding("c", "chart", "chart of run"),
         Binding("u", "resume", "resume run"),
         Binding("tab", "app.focus_next", "next pane"),
@@ -178,14 +177,6 @@ class LibraryScreen(ScaffoldScreen):
     def _open_variant(self, event: Tree.NodeSelected[str]) -> None:
         if event.node.data:
             self.scaffold_app.open_messages(event.node.data)
-
-    def action_open(self) -> None:
-        """Enter: whatever the focused pane opens (its own handler does the work)."""
-        focused = self.focused
-        if isinstance(focused, DataTable):
-            focused.action_select_cursor()
-        elif isinstance(focused, Tree):
-            focused.action_select_cursor()
 
     def _cursor_run(self) -> RunEntry | None:
         table = self.query_one("#runs", DataTable)
