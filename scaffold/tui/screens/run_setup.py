@@ -98,10 +98,13 @@ class RunSetupScreen(ScaffoldScreen):
         models.focus()
 
     def selection(self) -> dict[str, Any]:
-        """The form as `run`'s flags: models and variants only when narrowed (as on the CLI)."""
+        """The form as `run`'s flags: models and variants only when narrowed (as on the CLI), in
+        the experiment's order whatever order they were ticked in."""
         assert self.experiment is not None
-        models = list(self.query_one("#setup-models", SelectionList).selected)
-        variants = list(self.query_one("#setup-variants", SelectionList).selected)
+        ticked_models = set(self.query_one("#setup-models", SelectionList).selected)
+        ticked_variants = set(self.query_one("#setup-variants", SelectionList).selected)
+        models = [model.name for model in self.experiment.models if model.name in ticked_models]
+        variants = [variant.ref for variant in self.experiment.variants if variant.ref in ticked_variants]
         limit_text = self.query_one("#setup-limit", Input).value.strip()
         repeats_text = self.query_one("#setup-repeats", Input).value.strip()
         repeats = int(repeats_text) if repeats_text else None
@@ -123,11 +126,7 @@ class RunSetupScreen(ScaffoldScreen):
             raise SpecError([_problem("choose at least one model")])
         if not self.query_one("#setup-variants", SelectionList).selected:
             raise SpecError([_problem("choose at least one variant")])
-        experiment = narrow(self.experiment, **selection)
-        if selection["models"]:  # `narrow` keeps the order given; keep the experiment's
-            order = [model.name for model in self.experiment.models]
-            experiment = _with_models(experiment, sorted(experiment.models, key=lambda m: order.index(m.name)))
-        return experiment
+        return narrow(self.experiment, **selection)
 
     @on(SelectionList.SelectedChanged)
     @on(Input.Changed)
@@ -182,8 +181,3 @@ def _problem_text(error: Exception) -> str:
         return "\n".join(problem.message for problem in error.problems)
     return str(error)
 
-
-def _with_models(experiment: ResolvedExperiment, models: list[Any]) -> ResolvedExperiment:
-    import dataclasses
-
-    return dataclasses.replace(experiment, models=tuple(models))
