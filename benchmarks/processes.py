@@ -1,0 +1,123 @@
+"""Child processes for the benchmark: the stub server, timed commands, peak memory.
+
+Every measured thing runs in its own process: the stub's CPU is not the harness's, and
+each workload starts cold except for what it warms on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Sequence
+
+REPO = Path(__file__).resolve().parent.parent
+"""The repository root: children import `benchmarks` and `scaffold` from here."""
+
+
+def child_env() -> dict[str, str]:
+    """The environment of every child: offline, no terminal progress, the repo importable."""
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1", "CI": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env.pop("OPENAI_API_KEY", None)  # both loops send the same placeholder key to the stub
+    return env
+
+
+def scaffold_command() -> list[str]:
+    """`scaffold` as a user runs it: the console script next to this Python, else `-m scaffold`."""
+    script = Path(sys.executable).parent / "scaffold"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "scaffold"]
+
+
+class Stub:
+    """The stub server in its own process (`benchmarks.stub`); `url` is its OpenAI base URL."""
+
+    def __init__(self, latency_s: float):
+        self.latency_s = latency_s
+        self.url = ""
+        self._process: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> "Stub":
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.stub", "--latency", str(self.latency_s)],
+            cwd=REPO,
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        self.url = self._process.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.__exit__(None, None, None)
+            raise RuntimeError("the stub server did not start")
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished child: how long it took, its peak resident memory, what it printed."""
+
+    wall_s: float
+    peak_rss_bytes: int
+    stdout: str
+
+    def last_json(self) -> dict[str, Any]:
+        """The JSON object on the child's last line of output."""
+        loaded: dict[str, Any] = json.loads(self.stdout.strip().splitlines()[-1])
+        return loaded
+
+
+def run_child(command: Sequence[str], cwd: Path, *, timeout_s: float = 900.0) -> Finished:
+    """Run `command` to the end; raise if it fails. Peak RSS comes from the kernel's own
+    accounting for that one child (`wait4`), so no sampling misses a spike."""
+    started = time.perf_counter()
+    with open(os.devnull, "w") as devnull, _TemporaryOutput() as output:
+        process = subprocess.Popen(command, cwd=cwd, env=child_env(), stdout=output.stream, stderr=devnull)
+        _, status, usage = _wait4(process, timeout_s)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stdout = output.read()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode} in {cwd}")
+    return Finished(wall, usage.ru_maxrss * 1024, stdout)  # ru_maxrss is in KiB on Linux
+
+
+def _wait4(process: subprocess.Popen[Any], timeout_s: float) -> tuple[int, int, Any]:
+    """Block until the child ends (killing it after `timeout_s`): no polling delay in its wall time."""
+    watchdog = threading.Timer(timeout_s, process.kill)
+    watchdog.start()
+    try:
+        return os.wait4(process.pid, 0)
+    finally:
+        watchdog.cancel()
+
+
+class _TemporaryOutput:
+    """A temporary file for a child's stdout (a pipe could fill while we wait on the child)."""
+
+    def __enter__(self) -> "_TemporaryOutput":
+        import tempfile
+
+        self.stream = tempfile.TemporaryFile("w+")
+        return self
+
+    def read(self) -> str:
+        self.stream.seek(0)
+        return self.stream.read()
+
+    def __exit__(self, *_: object) -> None:
+        self.stream.close()
