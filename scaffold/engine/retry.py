@@ -76,6 +76,39 @@ async def call_with_retries(
 
     Raises `CallFailed` (a `ProviderError` with `attempts`) when the error is not retryable or
     `max_attempts` are spent; other exceptions (harness bugs) pass through untouched."""
+    # The first attempt runs outside tenacity: nearly every call succeeds at once, and setting
+    # up a retry loop per call cost more than the rest of the harness's per-cell work.
+    try:
+        return await send(), 1
+    except ProviderError as error:
+        if not _is_retryable(error) or max_attempts <= 1:
+            raise CallFailed(error, 1) from error
+        first_failure = error
+    return await _retry_after_first_failure(
+        send, first_failure, max_attempts=max_attempts, on_retry=on_retry,
+        base_delay_s=base_delay_s, max_delay_s=max_delay_s,
+    )
+
+
+async def _retry_after_first_failure(
+    send: Callable[[], Awaitable[Completion]],
+    first_failure: ProviderError,
+    *,
+    max_attempts: int,
+    on_retry: OnRetry | None,
+    base_delay_s: float,
+    max_delay_s: float,
+) -> tuple[Completion, int]:
+    """The tenacity loop, with `first_failure` replayed as its attempt 1 (so waits, `on_retry`
+    and attempt numbers are exactly those of a loop that had sent it)."""
+    replayed = False
+
+    async def send_after_first() -> Completion:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            raise first_failure
+        return await send()
 
     def wait(state: RetryCallState) -> float:
         error = _last_error(state)
@@ -99,7 +132,7 @@ async def call_with_retries(
         async for attempt in retrying:
             with attempt:
                 attempts = attempt.retry_state.attempt_number
-                completion = await send()
+                completion = await send_after_first()
     except ProviderError as error:
         raise CallFailed(error, attempts) from error
     return completion, attempts
