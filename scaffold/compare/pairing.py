@@ -56,7 +56,7 @@ def tally_cases(results: Iterable[CellResult]) -> dict[str, CaseTally]:
 
 @dataclass(frozen=True)
 class PairedCases:
-    """The cases both groups graded, in A's order, with each side's tally."""
+    """The cases both groups graded, sorted by case id, with each side's tally."""
 
     case_ids: list[str]
     a: list[CaseTally]
@@ -65,5 +65,6 @@ class PairedCases:
 
 def pair_cases(a_results: Iterable[CellResult], b_results: Iterable[CellResult]) -> PairedCases:
     a_cases, b_cases = tally_cases(a_results), tally_cases(b_results)
-    shared = [case_id for case_id in a_cases if case_id in b_cases]
+    # A fixed order (not the order cells happened to finish in) keeps the bootstrap reproducible.
+    shared = sorted(case_id for case_id in a_cases if case_id in b_cases)
     return PairedCases(shared, [a_cases[case] for case in shared], [b_cases[case] for case in shared])
