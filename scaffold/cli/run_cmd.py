@@ -54,18 +54,6 @@ def _load(args: argparse.Namespace) -> tuple[ResolvedExperiment, dict[str, Any],
     return narrow(experiment, **selection), selection, resume_dir
 
 
-def _local_model_problems(experiment: ResolvedExperiment) -> list[Problem]:
-    from scaffold.providers.local import LOCAL_PREFIX, unavailable_reason
-
-    problems = []
-    for model in experiment.models:
-        if model.model.startswith(LOCAL_PREFIX):
-            reason = unavailable_reason(model.model)
-            if reason:
-                problems.append(Problem(Position(str(experiment.path)), reason))
-    return problems
-
-
 def main(args: argparse.Namespace) -> int:
     try:
         if args.env_file:
@@ -73,7 +61,9 @@ def main(args: argparse.Namespace) -> int:
 
             load_env_file(Path(args.env_file))
         experiment, selection, resume_dir = _load(args)
-        problems = _local_model_problems(experiment)
+        from scaffold.engine.preflight import unavailable_models
+
+        problems = unavailable_models(experiment)
         if problems:
             raise SpecError(problems)
     except SpecError as error:

@@ -15,23 +15,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 
+from scaffold.engine.preflight import unavailable_models
 from scaffold.spec.errors import Position, Problem, SpecError
 from scaffold.spec.resolved import ResolvedExperiment
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.tui.widgets.title_bar import TitleBar
-
-
-def local_model_problems(experiment: ResolvedExperiment) -> list[str]:
-    """Why a chosen `local/...` model cannot run here (its package missing), one line each."""
-    from scaffold.providers.local import LOCAL_PREFIX, unavailable_reason
-
-    problems = []
-    for model in experiment.models:
-        if model.model.startswith(LOCAL_PREFIX):
-            reason = unavailable_reason(model.model)
-            if reason:
-                problems.append(reason)
-    return problems
 
 
 class RunSetupScreen(ScaffoldScreen):
@@ -147,7 +135,7 @@ class RunSetupScreen(ScaffoldScreen):
             f"{cells:,} cells = {len(experiment.variants)} variants × {len(experiment.scaffolds)} scaffolds × "
             f"{len(experiment.models)} models × {len(experiment.cases)} cases × {experiment.repeats} repeats"
         )
-        problem.update("\n".join(local_model_problems(experiment)))
+        problem.update("\n".join(unavailable.message for unavailable in unavailable_models(experiment)))
 
     @on(Button.Pressed, "#setup-run")
     def action_start(self) -> None:
@@ -159,9 +147,9 @@ class RunSetupScreen(ScaffoldScreen):
         except (SpecError, ValueError) as error:
             self.notify(_problem_text(error), severity="error")
             return
-        problems = local_model_problems(experiment)
+        problems = unavailable_models(experiment)
         if problems:
-            self.notify("\n".join(problems), severity="error")
+            self.notify("\n".join(problem.message for problem in problems), severity="error")
             return
         app = self.scaffold_app
         if app.run_in_progress:
