@@ -50,4 +50,19 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "CellResult",
+    "Problem",
+    "Run",
+    "RunOptions",
+    "SpecError",
+    "Usage",
+    "__version__",
+    "find_root",
+    "load_experiment",
+    "load_variant",
+    "narrow",
+    "render_messages",
+    "summarize",
+    "validate",
+]

@@ -11,3 +11,9 @@ def test_public_names_resolve_lazily_without_heavy_imports():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_every_export_is_listed():
+    import scaffold
+
+    assert set(scaffold.__all__) == {"__version__", *scaffold._EXPORTS}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from scaffold.spec.cases import load_cases
-from scaffold.spec.checks import CheckSpec, JudgeCheck, PythonCheck, XmlTagCheck
+from scaffold.spec.checks import JudgeCheck, PythonCheck, XmlTagCheck
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
 from scaffold.spec.experiment import Experiment, ModelSpec
 from scaffold.spec.problems import check_fields, check_value, show_value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -46,7 +45,7 @@ async def test_every_cell_is_graded_and_token_totals_match_the_server(tmp_path, 
     for result in RunFolder(finished.run_dir).read_results():
         served_prompt += result.usage().input
         served_completion += result.usage().output
-    from tests.support.script import completion_tokens_for, prompt_tokens_for
+    from tests.support.script import prompt_tokens_for
 
     expected_prompt = sum(prompt_tokens_for(r.body["messages"]) for r in openai_server.chat_requests)
     assert served_prompt == expected_prompt

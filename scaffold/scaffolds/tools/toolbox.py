@@ -93,7 +93,9 @@ def parse_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any]:
     try:
         arguments = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise ToolFailure(f"arguments are not valid JSON ({error.msg} at column {error.colno}): {raw[:200]}")
+        raise ToolFailure(
+            f"arguments are not valid JSON ({error.msg} at column {error.colno}): {raw[:200]}"
+        ) from None
     if not isinstance(arguments, dict):
         raise ToolFailure(f"arguments must be a JSON object, got {json_type_name(arguments)}")
     return arguments

@@ -128,7 +128,7 @@ def tool_schema(function: Callable[..., Any], ref: str) -> tuple[str, dict[str, 
     try:
         hints = typing.get_type_hints(function)
     except Exception as error:  # an annotation naming something the module does not define
-        raise ToolError(f"tool {ref}: cannot read its type annotations: {type(error).__name__}: {error}")
+        raise ToolError(f"tool {ref}: cannot read its type annotations: {type(error).__name__}: {error}") from error
     properties: dict[str, dict[str, Any]] = {}
     required: list[str] = []
     extra_allowed = False
