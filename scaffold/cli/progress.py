@@ -67,7 +67,7 @@ class BarProgress:
             # 10 Hz that is ~13 ms of CPU a second, at 4 Hz ~5 ms, and the bar still moves smoothly.
             refresh_per_second=4,
         )
-        self._task = None
+        self._task: int | None = None
         self._passed = 0
         self._errors = 0
         self._retries = 0
