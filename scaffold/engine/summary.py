@@ -6,6 +6,7 @@ the same at the 20,000th cell as at the first, and the run never re-reads its re
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -30,9 +31,12 @@ class GroupTally:
     cost_known: bool = True
     turns: int = 0
     tool_calls: int = 0
-    latencies: list[float] = field(default_factory=list)
+    latencies: array[float] = field(default_factory=lambda: array("d"))
+    """Each cell's latency, for the percentiles: 8 bytes a cell where a list of floats takes 32."""
     per_case: dict[str, list[int]] = field(default_factory=dict)
-    """case id -> [samples graded, samples passed], for pass@k."""
+    """case id -> [samples graded, samples passed], for pass@k (kept only when `track_cases`)."""
+    track_cases: bool = True
+    """Keep `per_case`: only runs with repeats > 1 report pass@k, and it costs ~100 bytes a case."""
 
     @property
     def n(self) -> int:
@@ -58,7 +62,7 @@ class GroupTally:
         self.turns += result.turns
         self.tool_calls += sum(result.tool_calls.values())
         self.latencies.append(result.latency_s)
-        if result.status != "error":
+        if self.track_cases and result.status != "error":
             counts = self.per_case.setdefault(result.key.case_id, [0, 0])
             counts[0] += 1
             counts[1] += result.status == "passed"
@@ -174,12 +178,14 @@ class RunTally:
         key = result.key.group
         tally = self.groups.get(key)
         if tally is None:
-            tally = self.groups[key] = GroupTally(*key)
+            tally = self.groups[key] = GroupTally(*key, track_cases=self.repeats > 1)
         tally.add(result)
 
     def ensure_group(self, variant: str, scaffold: str, model: str) -> None:
         """List a group before its first cell finishes (so tables keep the planned order)."""
-        self.groups.setdefault((variant, scaffold, model), GroupTally(variant, scaffold, model))
+        key = (variant, scaffold, model)
+        if key not in self.groups:
+            self.groups[key] = GroupTally(*key, track_cases=self.repeats > 1)
 
     @property
     def usage(self) -> Usage:
