@@ -100,7 +100,7 @@ def comparison_block(pair: "ComparedPair") -> "list[Text]":
     """The lines of one comparison (rich Text; outputs are never read as markup)."""
     from rich.text import Text
 
-    from scaffold.report import text
+    from scaffold import text_format as text
 
     c = pair.comparison
     p_value = f"p={text.format_p(c.p_value)}" + (
@@ -152,7 +152,7 @@ def _prompt_diff_lines(pair: "ComparedPair") -> "list[Text]":
 def _flip_lines(pair: "ComparedPair") -> "list[Text]":
     from rich.text import Text
 
-    from scaffold.report.text import snippet
+    from scaffold.text_format import snippet
 
     if not pair.flips:
         return []

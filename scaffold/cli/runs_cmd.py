@@ -28,7 +28,7 @@ def run_row(path: Path) -> list[str]:
     """run id, experiment, status, cells done/total, pass rate (errors excluded), started,
     git commit (with `*` when the work tree was dirty)."""
     from scaffold.compare.selection import planned_cells
-    from scaffold.report.text import MISSING, percent
+    from scaffold.text_format import MISSING, percent
     from scaffold.store.run_dir import RunFolder
 
     manifest = RunFolder(path).read_manifest()

@@ -52,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
 def _heading(result: "CellResult") -> "Text":
     from rich.text import Text
 
-    from scaffold.report.text import seconds
+    from scaffold.text_format import seconds
 
     key = result.key
     facts = [f"{result.usage().total} tokens", seconds(result.latency_s)]

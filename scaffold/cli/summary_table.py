@@ -5,22 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scaffold.engine.summary import GroupSummary, RunSummary
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _number(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def _cost(value: float | None) -> str:
-    return "n/a" if value is None else f"${value:.4f}"
-
-
-def _seconds(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}s"
+from scaffold.text_format import cost, number, percent, seconds, wilson
 
 
 def print_summary(summary: RunSummary, title: str) -> None:
@@ -50,19 +35,18 @@ def print_summary(summary: RunSummary, title: str) -> None:
 
 
 def _numbers(group: GroupSummary, agentic: bool) -> list[str]:
-    interval = "—" if group.ci95 is None else f"{group.ci95[0] * 100:.0f}–{group.ci95[1] * 100:.0f}%"
     row = [
         str(group.n),
-        _percent(group.pass_rate),
-        interval,
+        percent(group.pass_rate),
+        wilson(group.ci95),
         str(group.errors),
-        _number(group.mean_tokens_per_cell),
-        _number(group.tokens_per_pass),
-        _cost(group.cost_usd),
-        _seconds(group.latency_p50),
+        number(group.mean_tokens_per_cell),
+        number(group.tokens_per_pass),
+        cost(group.cost_usd),
+        seconds(group.latency_p50),
     ]
     if agentic:
-        row += [_number(group.turns_per_cell, 2), _number(group.tool_calls_per_cell, 2)]
+        row += [number(group.turns_per_cell, 2), number(group.tool_calls_per_cell, 2)]
     return row
 
 

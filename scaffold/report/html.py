@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from scaffold.engine.summary import GroupSummary
-from scaffold.report import text
+from scaffold import text_format as text
 from scaffold.report.data import ComparedPair, RunReport
 
 STYLE = """

@@ -13,7 +13,7 @@ from collections import Counter
 
 from scaffold.cells import CellResult
 from scaffold.report.data import RunReport
-from scaffold.report.text import snippet
+from scaffold.text_format import snippet
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from scaffold.engine.summary import GroupSummary
-from scaffold.report import text
+from scaffold import text_format as text
 from scaffold.report.data import ComparedPair, RunReport
 
 MAX_LISTED_FLIPS = 20

@@ -2,6 +2,6 @@
 screens. `scaffold.tui.app.ScaffoldApp` is the entry point; importing this package loads
 nothing heavy (textual loads with `app`, litellm only when a run sends its first call).
 
-The plain modules here (`overview`, `run_view`, `live_run`, `pareto`, `text_format`) hold
+The plain modules here (`overview`, `run_view`, `live_run`, `pareto`) hold
 the data the screens show and import no textual, so they are tested without an app.
 """

@@ -25,7 +25,7 @@ from scaffold.engine.events import (
 from scaffold.engine.summary import GroupTally
 from scaffold.spec.resolved import ResolvedExperiment
 from scaffold.tui.run_view import GroupKey
-from scaffold.tui.text_format import one_line
+from scaffold.text_format import one_line
 
 MAX_ERROR_LINES = 500
 """Lines the errors pane keeps; past this only the counters grow."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scaffold.report import text
+from scaffold import text_format as text
 
 
 def test_signed_numbers_never_show_minus_zero() -> None:

@@ -12,7 +12,7 @@ from scaffold.tui.live_run import MAX_ERROR_LINES, LiveState
 from scaffold.tui.overview import load_overview, render_sample
 from scaffold.tui.pareto import ChartPoint, chart_points
 from scaffold.tui.run_view import prompt_diff
-from scaffold.tui.text_format import bar, clock, one_line, percent
+from scaffold.text_format import bar, clock, one_line, percent
 from scaffold.tui.widgets.run_grid import grid_cell
 from scaffold.tui.widgets.scatter import draw_scatter
 from tests.tui.library_copy import COMPLETE_RUN, INTERRUPTED_RUN, copy_library

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from scaffold.tui.pareto import ChartPoint, chart_points
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.text_format import number, percent
+from scaffold.text_format import number, percent
 from scaffold.tui.widgets.scatter import FRONT_STYLE, OTHER_STYLE, ScatterPlot
 from scaffold.tui.widgets.title_bar import TitleBar
 

@@ -22,7 +22,7 @@ from scaffold.tui.run_view import (
     prompt_diff,
 )
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.text_format import cost, number, one_line, percent, seconds
+from scaffold.text_format import cost, number, one_line, percent, seconds
 from scaffold.tui.widgets.tables import Cell, fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
 from scaffold.tui.widgets.verdict import (

@@ -20,7 +20,7 @@ from scaffold.tui.overview import (
     load_overview,
 )
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.text_format import one_line, percent
+from scaffold.text_format import one_line, percent
 from scaffold.tui.widgets.tables import fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
 

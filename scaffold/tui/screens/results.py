@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 from scaffold.engine.summary import GroupSummary
 from scaffold.tui.run_view import GroupKey, RunView, group_label, side_key
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.text_format import cost, interval, number, percent, seconds
+from scaffold.text_format import cost, number, percent, seconds, wilson
 from scaffold.tui.widgets.tables import Cell, fill_table
 from scaffold.tui.widgets.title_bar import TitleBar
 from scaffold.tui.widgets.verdict import short_verdict
@@ -68,7 +68,7 @@ def group_row(group: GroupSummary, mark: str, versus: Cell) -> list[Cell]:
     """The table cells of one group."""
     return [
         mark, group.variant, group.scaffold, group.model, str(group.n), percent(group.pass_rate),
-        interval(group.ci95), versus, str(group.errors), number(group.mean_tokens_per_cell),
+        wilson(group.ci95), versus, str(group.errors), number(group.mean_tokens_per_cell),
         number(group.tokens_per_pass), cost(group.cost_usd), seconds(group.latency_p50),
         number(group.turns_per_cell, 2),
     ]

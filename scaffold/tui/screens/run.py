@@ -14,7 +14,7 @@ from textual.widgets import Footer, RichLog, Static
 
 from scaffold.tui.live_run import LiveRun
 from scaffold.tui.screens.base import ScaffoldScreen
-from scaffold.tui.text_format import clock
+from scaffold.text_format import clock
 from scaffold.tui.widgets.run_grid import RunGrid
 from scaffold.tui.widgets.title_bar import TitleBar
 

@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from scaffold.engine.summary import GroupTally
 from scaffold.tui.live_run import LiveRun
 from scaffold.tui.run_view import GroupKey
-from scaffold.tui.text_format import bar
+from scaffold.text_format import bar
 
 LABEL_COLUMN = "group"
 

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from scaffold.cells import CallRecord, CellResult
-from scaffold.tui.text_format import cost, number, seconds
+from scaffold.text_format import cost, number, seconds
 
 ROLE_STYLES = {"system": "bold magenta", "user": "bold cyan", "assistant": "bold green", "tool": "bold yellow"}
 STATUS_MARKS = {

@@ -1,22 +1,23 @@
-"""How numbers, names and outputs read in every view of a run (terminal, Markdown, HTML):
-one place, so `diff` on a terminal and the report in a PR say the same thing the same way."""
+"""How numbers, names and outputs read in every view of a run (the CLI, the TUI, Markdown,
+HTML): one place, so `diff` on a terminal, the app and the report in a PR say the same thing
+the same way."""
 
 from __future__ import annotations
 
 from scaffold.compare.comparison import Comparison, Side, format_p
 
 __all__ = [
-    "MISSING", "cost", "format_p", "group_name", "number", "pair_labels", "pair_title", "percent", "points",
-    "points_interval", "relative", "relative_interval", "seconds", "signed", "snippet", "wilson",
+    "MISSING", "bar", "clock", "cost", "format_p", "group_name", "number", "one_line", "pair_labels", "pair_title",
+    "percent", "points", "points_interval", "relative", "relative_interval", "seconds", "signed", "snippet", "wilson",
 ]
 
 MISSING = "—"
 """Shown where there is no value (no graded cell, no pass)."""
 
 
-def percent(value: float | None) -> str:
+def percent(value: float | None, digits: int = 1) -> str:
     """A rate as `66.7%`."""
-    return MISSING if value is None else f"{value * 100:.1f}%"
+    return MISSING if value is None else f"{value * 100:.{digits}f}%"
 
 
 def signed(value: float) -> str:
@@ -103,3 +104,23 @@ def pair_title(comparison: Comparison) -> str:
 def group_name(side: Side) -> str:
     """`variant/scaffold/model`, how a group is named in JUnit and lists."""
     return f"{side.variant}/{side.scaffold}/{side.model}"
+
+
+def one_line(text: str | None, limit: int = 60) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis (unquoted; see `snippet`)."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def clock(elapsed_s: float) -> str:
+    """Elapsed time as `00:41`, or `1:02:03` past an hour."""
+    total = max(0, int(elapsed_s))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def bar(done: int, total: int, width: int = 10) -> str:
+    """A progress bar of block characters: `████████░░`."""
+    filled = 0 if total <= 0 else min(width, round(width * done / total))
+    return "█" * filled + "░" * (width - filled)
