@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -82,18 +83,21 @@ class Finished:
 
 
 def run_child(command: Sequence[str], cwd: Path, *, timeout_s: float = 900.0) -> Finished:
-    """Run `command` to the end; raise if it fails. Peak RSS comes from the kernel's own
-    accounting for that one child (`wait4`), so no sampling misses a spike."""
+    """Run `command` to the end; raise with its last lines of stderr if it fails. Peak RSS comes
+    from the kernel's own accounting for that one child (`wait4`), so no sampling misses a spike."""
     started = time.perf_counter()
-    with open(os.devnull, "w") as devnull, _TemporaryOutput() as output:
-        process = subprocess.Popen(command, cwd=cwd, env=child_env(), stdout=output.stream, stderr=devnull)
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen(command, cwd=cwd, env=child_env(), stdout=stdout, stderr=stderr)
         _, status, usage = _wait4(process, timeout_s)
         wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stdout = output.read()
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode} in {cwd}")
-    return Finished(wall, usage.ru_maxrss * 1024, stdout)  # ru_maxrss is in KiB on Linux
+        exit_code = os.waitstatus_to_exitcode(status)
+        process.returncode = exit_code
+        if exit_code != 0:
+            stderr.seek(0)
+            tail = "\n".join(stderr.read().splitlines()[-15:])
+            raise RuntimeError(f"{' '.join(command)} exited {exit_code} in {cwd}:\n{tail}")
+        stdout.seek(0)
+        return Finished(wall, usage.ru_maxrss * 1024, stdout.read())  # ru_maxrss is in KiB on Linux
 
 
 def _wait4(process: subprocess.Popen[Any], timeout_s: float) -> tuple[int, int, Any]:
@@ -104,20 +108,3 @@ def _wait4(process: subprocess.Popen[Any], timeout_s: float) -> tuple[int, int, 
         return os.wait4(process.pid, 0)
     finally:
         watchdog.cancel()
-
-
-class _TemporaryOutput:
-    """A temporary file for a child's stdout (a pipe could fill while we wait on the child)."""
-
-    def __enter__(self) -> "_TemporaryOutput":
-        import tempfile
-
-        self.stream = tempfile.TemporaryFile("w+")
-        return self
-
-    def read(self) -> str:
-        self.stream.seek(0)
-        return self.stream.read()
-
-    def __exit__(self, *_: object) -> None:
-        self.stream.close()
