@@ -2,8 +2,9 @@
 
 `Run.events()` is the one core API: the CLI and the TUI both consume it. A bounded pool of
 workers pulls cells from the plan (so memory stays flat however many cells there are);
-each finished cell is appended to `results.jsonl` before its event is yielded. `stop()`
-ends scheduling; cells in flight get a short grace, then are cancelled and not recorded.
+each finished cell is appended to `results.jsonl` (from a thread: see engine/recorder.py)
+before it is tallied and its event yielded. `stop()` ends scheduling; cells in flight get a
+short grace, then are cancelled and not recorded.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from scaffold.engine.events import (
 )
 from scaffold.engine.manifest import new_manifest
 from scaffold.engine.plan import CellPlan, count_cells, plan_cells
+from scaffold.engine.recorder import CellRecorder
 from scaffold.engine.summary import RunTally
 from scaffold.providers import provider_for
 from scaffold.providers.base import Provider, ProviderError
@@ -111,17 +113,19 @@ class Run:
         calls = CallPath(self.experiment, self._provider_for, cache, self.options.retry_base_delay_s)
         yield RunStarted(folder.run_id, folder.path, total, total - len(finished))
         writer = folder.open_writer()
+        recorder = CellRecorder(writer, self._recorded, self._fail)
         try:
             self._workers = [
-                asyncio.create_task(self._work(pending, calls, writer))
+                asyncio.create_task(self._work(pending, calls, recorder))
                 for _ in range(min(self.experiment.concurrency, max(1, total - len(finished))))
             ]
-            supervisor = asyncio.create_task(self._supervise())
+            supervisor = asyncio.create_task(self._supervise(recorder))
             while (event := await self._events.get()) is not None:
                 yield event
             await supervisor
         finally:
             self._cancel_workers()
+            recorder.close()
             writer.close()
             if cache is not None:
                 cache.close()
@@ -147,18 +151,29 @@ class Run:
         manifest = new_manifest(run_id, self.experiment, self.options.selection or {})
         return RunFolder.create(self.experiment.root, run_id, manifest), set()
 
-    async def _supervise(self) -> None:
+    async def _supervise(self, recorder: CellRecorder) -> None:
         await asyncio.gather(*self._workers, return_exceptions=True)
+        await recorder.drain()
         self._events.put_nowait(None)
 
-    async def _work(self, pending: Iterator[CellPlan], calls: CallPath, writer: Any) -> None:
+    async def _work(self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder) -> None:
         try:
-            await self._work_through(pending, calls, writer)
-        except Exception as error:  # a harness fault (disk full, a bug): stop, keep what is on disk, raise
-            self._crash = self._crash or error
-            self.stop(f"internal error: {type(error).__name__}: {error}", status="stopped")
+            await self._work_through(pending, calls, recorder)
+        except Exception as error:
+            self._fail(error)
 
-    async def _work_through(self, pending: Iterator[CellPlan], calls: CallPath, writer: Any) -> None:
+    def _fail(self, error: Exception) -> None:
+        """A harness fault (disk full, a bug): stop, keep what is on disk, raise at the end."""
+        self._crash = self._crash or error
+        self.stop(f"internal error: {type(error).__name__}: {error}", status="stopped")
+
+    def _recorded(self, result: CellResult) -> None:
+        """`result` is on disk: count it and report it."""
+        self.tally.add(result)
+        self._done += 1
+        self._events.put_nowait(CellFinished(result, self._done))
+
+    async def _work_through(self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder) -> None:
         for plan in pending:
             if self._stop_reason is not None:
                 return
@@ -168,10 +183,7 @@ class Run:
             except AuthFailed as error:
                 self.stop(str(error), status="stopped")
                 return
-            writer.append(result)
-            self.tally.add(result)
-            self._done += 1
-            self._events.put_nowait(CellFinished(result, self._done))
+            recorder.record(result)
             self._check_limits(calls, result)
 
     def _check_limits(self, calls: CallPath, result: CellResult) -> None:

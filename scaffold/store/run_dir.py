@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from scaffold.cells import CellKey, CellResult
 
@@ -141,18 +142,33 @@ class RunFolder:
 
 
 class ResultWriter:
-    """Appends cells to results.jsonl, one flushed line each."""
+    """Appends cells to results.jsonl as flushed lines. `append_lines` may be called from a
+    thread (the runner writes from one, so a slow disk does not stall the event loop)."""
 
     def __init__(self, path: Path):
         _cut_torn_tail(path)
         self._stream = path.open("a", encoding="utf-8")
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def line(result: CellResult) -> str:
+        """The results.jsonl line of `result`, newline included."""
+        return json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
 
     def append(self, result: CellResult) -> None:
-        self._stream.write(json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
-        self._stream.flush()
+        """Append one cell and flush."""
+        self.append_lines([self.line(result)])
+
+    def append_lines(self, lines: Sequence[str]) -> None:
+        """Append whole lines (from `line`) in one write, then flush."""
+        with self._lock:
+            self._stream.write("".join(lines))
+            self._stream.flush()
 
     def close(self) -> None:
-        self._stream.close()
+        """Close the file, after a write in progress in another thread."""
+        with self._lock:
+            self._stream.close()
 
     def __enter__(self) -> "ResultWriter":
         return self

@@ -180,10 +180,10 @@ async def test_a_harness_fault_stops_the_run_and_is_raised_not_hidden(tmp_path, 
     experiment = _experiment(tmp_path, openai_server.url)
     from scaffold.store.run_dir import ResultWriter
 
-    def disk_full(self, result):
+    def disk_full(self, lines):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ResultWriter, "append", disk_full)
+    monkeypatch.setattr(ResultWriter, "append_lines", disk_full)
     run = Run(experiment, FAST)
     with pytest.raises(OSError, match="No space left"):
         async for _ in run.events():
