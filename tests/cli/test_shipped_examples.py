@@ -1,5 +1,6 @@
-"""The shipped agent example end to end: single vs tool_loop with and without a nudge,
-against a test server scripted to call the calculator and to stop early unless nudged."""
+"""The shipped examples end to end against the test server: quickstart's --json summary has
+the DESIGN 2.1 shape; the agent example compares single vs tool_loop with and without a
+nudge, the server scripted to call the calculator and to stop early unless nudged."""
 
 from __future__ import annotations
 
@@ -40,10 +41,39 @@ def agent_model(request: ChatRequest) -> Reply:
     return Reply("I have computed it. Shall I write it down?")
 
 
+def _copy_library(root: Path) -> None:
+    for folder in ("prompts", "experiments"):
+        shutil.copytree(REPO / folder, root / folder)
+
+
+def test_quickstart_json_summary_has_the_design_shape(tmp_path, openai_server):
+    openai_server.reset(Script(default=lambda request: Reply(str(_value(request.search(r"(\d+ [-+] \d+)")[1])))))
+    _copy_library(tmp_path)
+    done = scaffold(
+        tmp_path, "run", "quickstart", "-m", "openai/test-model", "--json",
+        OPENAI_API_BASE=openai_server.url, OPENAI_API_KEY="sk-local-test",
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert list(summary) == ["run_id", "dir", "experiment", "status", "cells", "groups", "gates"]
+    assert summary["experiment"] == "quickstart" and summary["status"] == "complete"
+    assert summary["cells"] == {"total": 60, "passed": 60, "failed": 0, "errors": 0}
+    assert [group["variant"] for group in summary["groups"]] == ["arith:plain", "arith:xml", "arith:keep_going"]
+    for group in summary["groups"]:
+        assert {"variant", "scaffold", "model", "n", "passed", "failed", "errors", "pass_rate", "ci95", "tokens",
+                "calls", "cost_usd", "latency_s", "pass_at_k", "pass_all_k"} <= set(group)
+        assert (group["model"], group["n"], group["pass_rate"], group["calls"]) == ("openai/test-model", 20, 1.0, 20)
+        assert group["cost_usd"] is None  # no price is known for this model: never a guess
+        assert set(group["tokens"]) >= {"input", "output", "reasoning", "cached", "total", "mean_per_cell", "per_pass"}
+        assert set(group["latency_s"]) == {"p50", "p95"} and len(group["ci95"]) == 2
+    # the experiment's params reach the provider; repeated sums (7 + 7 twice) come from the cache
+    assert 0 < openai_server.request_count <= 60
+    assert all(r.body["max_tokens"] == 48 and r.body["temperature"] == 0 for r in openai_server.chat_requests)
+
+
 def test_agent_example_compares_scaffolds_on_the_test_server(tmp_path, openai_server):
     openai_server.reset(Script(default=agent_model))
-    for folder in ("prompts", "experiments"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
+    _copy_library(tmp_path)
     done = scaffold(
         tmp_path, "run", "agent", "-m", "openai/test-model", "--limit", "4", "--json",
         OPENAI_API_BASE=openai_server.url, OPENAI_API_KEY="sk-local-test",
