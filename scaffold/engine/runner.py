@@ -100,13 +100,14 @@ class Run:
 
     async def events(self) -> AsyncIterator[RunEvent]:
         """Run every pending cell, yielding what happens; the last event is RunFinished."""
-        folder, finished = self._open_folder()
+        folder, earlier = self._open_folder()
         for variant in self.experiment.variants:
             for scaffold in self.experiment.scaffolds:
                 for model in self.experiment.models:
                     self.tally.ensure_group(variant.ref, scaffold.ref, model.name)
-        for result in folder.read_results() if finished else ():
+        for result in earlier:
             self.tally.add(result)
+        finished = {result.key for result in earlier}
         total = count_cells(self.experiment)
         pending: Iterator[CellPlan] = (plan for plan in plan_cells(self.experiment) if plan.key not in finished)
         cache = ResponseCache.for_library(self.experiment.root) if self.options.use_cache else None
@@ -142,14 +143,15 @@ class Run:
             raise self._crash
         yield RunFinished(folder.run_id, folder.path, status, reason, summary)
 
-    def _open_folder(self) -> tuple[RunFolder, set[Any]]:
+    def _open_folder(self) -> tuple[RunFolder, list[CellResult]]:
+        """The run's folder and the cells it already holds (read once, when resuming)."""
         if self.options.resume is not None:
             folder = RunFolder(self.options.resume)
             folder.update_manifest(status="running", resumed_at=time.time())
-            return folder, folder.finished_keys()
+            return folder, list(folder.read_results())
         run_id = new_run_id(self.experiment.root, self.experiment.name)
         manifest = new_manifest(run_id, self.experiment, self.options.selection or {})
-        return RunFolder.create(self.experiment.root, run_id, manifest), set()
+        return RunFolder.create(self.experiment.root, run_id, manifest), []
 
     async def _supervise(self, recorder: CellRecorder) -> None:
         await asyncio.gather(*self._workers, return_exceptions=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from scaffold.cells import CellKey, CellResult
+from scaffold.cells import CellResult
 
 RUNS_FOLDER = Path(".scaffold") / "runs"
 MANIFEST = "run.json"
@@ -130,12 +130,6 @@ class RunFolder:
                     yield json.loads(raw)
                 except json.JSONDecodeError:
                     continue
-
-    def finished_keys(self) -> set[CellKey]:
-        return {
-            CellKey(data["variant"], data["scaffold"], data["model"], data["case_id"], data["repeat"])
-            for data in self.read_result_dicts()
-        }
 
     def open_writer(self) -> "ResultWriter":
         return ResultWriter(self.results_path)
