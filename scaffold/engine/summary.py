@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from scaffold.cells import CellResult, Usage
-from scaffold.stats import pass_at_k, pass_hat_k, percentile, wilson_interval
+from scaffold.stats import mean_pass_at_k, mean_pass_hat_k, percentile, wilson_interval
 
 
 @dataclass
@@ -74,8 +74,9 @@ class GroupTally:
         total = self.usage.total
         at_k = all_k = None
         if repeats > 1 and self.per_case:
-            at_k = _mean(pass_at_k(n, c, min(repeats, n)) for n, c in self.per_case.values() if n)
-            all_k = _mean(pass_hat_k(n, c, min(repeats, n)) for n, c in self.per_case.values() if n)
+            # One k for the whole group: a case that lost samples to errors cannot estimate it.
+            at_k = mean_pass_at_k(self.per_case.values(), repeats)
+            all_k = mean_pass_hat_k(self.per_case.values(), repeats)
         return GroupSummary(
             variant=self.variant,
             scaffold=self.scaffold,
@@ -99,11 +100,6 @@ class GroupTally:
             tool_calls_per_cell=self.tool_calls / self.n if self.n else None,
             judge_usage=self.judge_usage,
         )
-
-
-def _mean(values: Iterable[float]) -> float | None:
-    items = list(values)
-    return sum(items) / len(items) if items else None
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
