@@ -13,6 +13,7 @@ import sys
 from typing import Sequence
 
 from scaffold._version import __version__
+from scaffold.cli import export_cmd, import_cmd
 
 COMMANDS: dict[str, str] = {
     "validate": "scaffold.cli.validate_cmd",
@@ -24,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "diff": "scaffold.cli.diff_cmd",
     "report": "scaffold.cli.report_cmd",
     "tui": "scaffold.cli.tui_cmd",
+    "import": "scaffold.cli.import_cmd",
+    "export": "scaffold.cli.export_cmd",
 }
 
 
@@ -84,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 
     tui = commands.add_parser("tui", help="open the terminal app")
     tui.add_argument("experiment", nargs="?", metavar="EXPERIMENT")
+    import_cmd.add_parser(commands)
+    export_cmd.add_parser(commands)
     return parser
 
 
