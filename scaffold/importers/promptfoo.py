@@ -181,10 +181,12 @@ def import_promptfoo(config_path: Path, out_dir: Path, *, redact: bool, added: s
     """Write the library of the promptfoo config at `config_path` into `out_dir` (see the module docstring)."""
     config = PromptfooConfig(config_path)
     result = PromptfooImport(library_name(config_path))
-    prompts = config.prompts() if not config.problems else []
-    models = [provider_model(entry, config, loc) for entry, loc in config.providers()]
-    default_checks, groups = _groups(config) if not config.problems else ([], [])
     result.notes, result.problems = config.notes, config.problems
+    if result.problems:  # not YAML, or not a mapping: nothing else to read
+        return result
+    prompts = config.prompts()
+    models = [provider_model(entry, config, loc) for entry, loc in config.providers()]
+    default_checks, groups = _groups(config)
     if result.problems:
         return result
     if not prompts:
