@@ -51,15 +51,14 @@ def run_checks(resolved: dict[str, Any], experiment: ResolvedExperiment) -> Sequ
 
 
 def pass_rates(cells: Sequence[CellResult]) -> dict[tuple[str, str], float]:
-    """{(variant, case id): pass@1} over the graded samples of each pair."""
-    from scaffold.stats.per_group import pass_at_k
-
+    """{(variant, case id): pass@1} over the graded samples of each pair: the fraction that
+    passed (exactly, so 1 in 10 is on the 0.1 bound)."""
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for cell in cells:
         tally = counts[(cell.key.variant, cell.key.case_id)]
         tally[0] += 1
         tally[1] += int(cell.passed)
-    return {key: pass_at_k(n, c, 1) for key, (n, c) in counts.items()}
+    return {key: c / n for key, (n, c) in counts.items()}
 
 
 def rft_export(
@@ -93,8 +92,11 @@ def rft_export(
         if just_out_of_reach and not low <= rates[key] <= high:
             continue
         case, variant = cases.get(cell.key.case_id), variants.get(cell.key.variant)
-        if case is None or variant is None:
-            (missing_cases.add(cell.key.case_id) if case is None else missing_variants.add(cell.key.variant))
+        if case is None:
+            missing_cases.add(cell.key.case_id)
+            continue
+        if variant is None:
+            missing_variants.add(cell.key.variant)
             continue
         prompt = prompt_messages(cell.transcript, len(variant.messages))
         if prompt is None:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from scaffold.importers.case_file import WrittenCases, prepare, write_case_file
+from scaffold.importers.redact import redact_value
 from scaffold.importers.promptfoo_asserts import CheckDict, map_assertion, value_key
 from scaffold.importers.promptfoo_config import PromptfooConfig, PromptSource, TestSource
 from scaffold.spec.errors import Problem
@@ -193,8 +194,9 @@ def import_promptfoo(config_path: Path, out_dir: Path, *, redact: bool, added: s
         result.problems.append(Problem(config.at(("prompts",)), "no prompt could be carried over"))
         return result
     name = result.name
+    variants = {prompt.name: _variant(prompt) for prompt in prompts}
     prompt_file = {"description": str(config.data.get("description") or ""),
-                   "variants": {prompt.name: _variant(prompt) for prompt in prompts}}
+                   "variants": redact_value(variants) if redact else variants}
     result.written.append(_write(out_dir / "prompts" / f"{name}.yaml", _dump(prompt_file)))
     carried = [model for model in models if model is not None]
     if not carried:

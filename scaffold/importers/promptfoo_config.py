@@ -169,9 +169,9 @@ class PromptfooConfig:
         raw = self.data.get(key)
         if raw is None:
             return []
-        if isinstance(raw, (str, dict)) and not (isinstance(raw, dict) and "id" not in raw):
+        if isinstance(raw, str) or (isinstance(raw, dict) and "id" in raw):
             return [(raw, (key,))]
-        if isinstance(raw, dict):
+        if isinstance(raw, dict):  # {provider id: its options}
             return [({"id": name, **(value or {})}, (key, name)) for name, value in raw.items()]
         if isinstance(raw, list):
             return [(item, (key, index)) for index, item in enumerate(raw)]

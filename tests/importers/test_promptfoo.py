@@ -50,7 +50,7 @@ def copy_source(tmp_path: Path, url: str = "http://127.0.0.1:9/v1") -> Path:
 def test_a_promptfoo_config_becomes_a_library_that_validates_and_runs(tmp_path):
     with OpenAIServer(Script(default=translate)) as server:
         source = copy_source(tmp_path, server.url)
-        done = scaffold(source, "import", "promptfoo", "promptfooconfig.yaml", "-o", "../lib")
+        done = scaffold(source, "import", "promptfoo", "promptfooconfig.yaml", "-o", "../lib", "--redact")
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines() == (SOURCE / "expected.txt").read_text().splitlines()
         library = tmp_path / "lib"
@@ -71,6 +71,7 @@ def test_a_promptfoo_config_becomes_a_library_that_validates_and_runs(tmp_path):
         cases = [json.loads(line) for line in (library / "data" / "translate.jsonl").read_text().splitlines()]
         assert len(cases) == 6  # seven tests, one repeated
         assert cases[2]["vars"] == {"language": "Spanish", "input": "Good morning"}
+        assert cases[5]["vars"]["input"] == "Write to me at [EMAIL]"
         assert {case["expected"] for case in cases} == {"bonjour", "merci", "buenos", "fromage", "nuit", "écrivez"}
 
         assert scaffold(library, "validate").returncode == 0
