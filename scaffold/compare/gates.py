@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from scaffold.cells import CellResult
-from scaffold.compare.comparison import Comparison, Side, compare
+from scaffold.compare.comparison import Comparison, Side, SideStats, compare
 from scaffold.engine.summary import GroupSummary, RunSummary
 from scaffold.spec.experiment import Gate
 
@@ -141,12 +141,18 @@ def _drop(metric: str, c: Comparison) -> tuple[float | None, bool]:
         low_high = c.tokens_ci95_pct
         significant = low_high is not None and not (low_high[0] <= 0 <= low_high[1])
         return (None if c.tokens_delta_pct is None else c.tokens_delta_pct / 100), significant
-    pairs = {
-        "tokens_per_pass": (c.tokens_per_pass_a, c.tokens_per_pass_b),
-        "cost_usd": (c.cost_a, c.cost_b),
-        "latency_p50": (c.latency_p50_a, c.latency_p50_b),
-    }
-    a, b = pairs.get(metric, (None, None))
+    side_value = _SIDE_VALUES.get(metric)
+    if side_value is None:
+        return None, True
+    a, b = side_value(c.a_stats), side_value(c.b_stats)
     if a is None or b is None or a == 0:
         return None, True
     return b / a - 1.0, True
+
+
+_SIDE_VALUES: dict[str, Callable[[SideStats], float | None]] = {
+    "tokens_per_pass": lambda side: side.tokens_per_pass,
+    "cost_usd": lambda side: side.cost_usd,
+    "latency_p50": lambda side: side.latency_p50,
+}
+"""The metrics a `compare` gate bounds by B's relative increase over A."""
