@@ -13,7 +13,6 @@ import sys
 from typing import Sequence
 
 from scaffold._version import __version__
-from scaffold.cli import export_cmd, import_cmd
 
 COMMANDS: dict[str, str] = {
     "validate": "scaffold.cli.validate_cmd",
@@ -25,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "diff": "scaffold.cli.diff_cmd",
     "report": "scaffold.cli.report_cmd",
     "tui": "scaffold.cli.tui_cmd",
+    "plugins": "scaffold.cli.plugins_cmd",
     "import": "scaffold.cli.import_cmd",
     "export": "scaffold.cli.export_cmd",
 }
@@ -82,13 +82,14 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="write a report of a run")
     report.add_argument("run", metavar="RUN")
-    report.add_argument("--format", choices=["md", "json", "junit", "html"], default="md")
+    report.add_argument("--format", default="md", help="md, json, junit, html or a plugin's format")
     report.add_argument("-o", "--output", metavar="FILE")
 
     tui = commands.add_parser("tui", help="open the terminal app")
     tui.add_argument("experiment", nargs="?", metavar="EXPERIMENT")
-    import_cmd.add_parser(commands)
-    export_cmd.add_parser(commands)
+    importlib.import_module("scaffold.cli.plugins_cmd").add_parser(commands)
+    for name in ("import", "export"):
+        importlib.import_module(COMMANDS[name]).add_parser(commands)
     return parser
 
 

@@ -24,10 +24,11 @@ from typing import Any, Sequence
 from scaffold.checks import numbers, structured
 from scaffold.checks.common import check_name
 from scaffold.export.lines import MultiGrader, PythonGrader, StringCheckGrader
-from scaffold.spec.checks import (
-    CheckBase, ContainsCheck, EqualsCheck, IContainsCheck, JsonCheck, NotContainsCheck, NumberCheck, PythonCheck,
-    RegexCheck, XmlTagCheck,
-)
+from scaffold.checks.numbers import NumberCheck
+from scaffold.checks.python_hook import PythonCheck
+from scaffold.checks.structured import JsonCheck, XmlTagCheck
+from scaffold.checks.text import ContainsCheck, EqualsCheck, IContainsCheck, NotContainsCheck, RegexCheck
+from scaffold.spec.base import CheckBase
 
 OUTPUT = "{{ sample.output_text }}"
 

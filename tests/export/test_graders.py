@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from scaffold.cells import Usage
 from scaffold.checks.base import CheckContext
-from scaffold.checks.registry import build_check
+from scaffold.checks.common import build_check
 from scaffold.export.graders import translate_checks
 from scaffold.export.lines import Grader, MultiGrader, PythonGrader, StringCheckGrader
 from scaffold.render import render_string
