@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.cli.main import main
+from tests.support.plugin import require_test_plugin
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BROKEN = FIXTURES / "broken"
@@ -46,6 +47,8 @@ def test_every_kind_of_mistake_has_a_broken_library() -> None:
 def test_broken_library_prints_each_problem_on_one_line_and_exits_2(
     kind: str, broken_runs: dict[str, subprocess.CompletedProcess[str]]
 ) -> None:
+    if kind == "broken_plugin":
+        require_test_plugin()
     result = broken_runs[kind]
     expected = (BROKEN / kind / "expected.txt").read_text().splitlines()
     assert result.stderr.splitlines() == expected

@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.plugin import require_test_plugin
 from tests.support.script import ChatRequest, Reply, Script
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PLUGIN_SOURCE = "scaffold-test-plugin==0.1.0"
+
+
+@pytest.fixture(autouse=True)
+def _installed() -> None:
+    require_test_plugin()
 
 
 def scaffold(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,7 +17,6 @@ through `str()`.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import re
 import types
@@ -183,6 +182,8 @@ def function_tool(function: Callable[..., Any], name: str, source: str) -> Tool:
     else:
 
         def invoke(arguments: dict[str, Any], context: ScaffoldContext) -> Any:
+            import asyncio  # here: validate imports this module and needs no event loop
+
             return asyncio.to_thread(function, **arguments)
 
     return Tool(name=name, description=description, parameters=parameters, invoke=invoke, source=ref)
