@@ -47,7 +47,8 @@ def _elsewhere(key: str) -> str:
     return f"'{key}' is not a model parameter here: {_ELSEWHERE[key]}"
 
 
-ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+"""litellm's `REASONING_EFFORT` values."""
 
 
 class ModelParams(Strict):
@@ -81,7 +82,7 @@ class ModelParams(Strict):
     response_format: dict[str, Any] | None = None
     """`{type: json_object}` or `{type: json_schema, json_schema: {...}}`."""
     reasoning_effort: ReasoningEffort | None = None
-    """How hard a reasoning model thinks: none, minimal, low, medium or high."""
+    """How hard a reasoning model thinks: none, minimal, low, medium, high, xhigh or max."""
     verbosity: Literal["low", "medium", "high"] | None = None
     user: str | None = None
     """An end-user id the provider may log."""
@@ -92,13 +93,11 @@ class ModelParams(Strict):
     audio: dict[str, Any] | None = None
     prediction: dict[str, Any] | None = None
     web_search_options: dict[str, Any] | None = None
-    thinking: dict[str, Any] | None = None
-    """litellm's extended-thinking setting: `{type: enabled, budget_tokens: N}`."""
     service_tier: str | None = None
     store: bool | None = None
-    metadata: dict[str, str] | None = None
     safety_identifier: str | None = None
     prompt_cache_key: str | None = None
+    prompt_cache_retention: str | None = None
 
     @classmethod
     def unknown_key_message(cls, key: str) -> str:
