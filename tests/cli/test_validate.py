@@ -39,6 +39,7 @@ def test_every_kind_of_mistake_has_a_broken_library() -> None:
         "sandbox_escape", "duplicate_case_id", "missing_include", "unknown_tool", "bad_case_file",
         "alias_bomb", "deep_nesting", "huge_n", "unclosed_flow_sequence", "unclosed_flow_mapping", "param_typo",
         "param_range", "messages_and_user",
+        "bad_regex", "bad_json_schema", "broken_hook", "broken_plugin", "bad_generator",
     }
     assert required <= set(BROKEN_KINDS)
 
