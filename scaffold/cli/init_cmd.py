@@ -43,8 +43,8 @@ cases:                 # or a file (data/cases.jsonl) or {generate: arith, n: 50
   - {id: small, expected: "5", vars: {a: 2, b: 3}}
   - {id: carry, expected: "103", vars: {a: 58, b: 45}}
   - {id: large, expected: "1321", vars: {a: 864, b: 457}}
-checks:
-  - contains: "{{ expected }}"
+checks:                # read the answer: the last number in the reply must be the sum
+  - number: "{{ expected }}"
 """,
 }
 """Starter file path (relative to the library folder) -> its text."""

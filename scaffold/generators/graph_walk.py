@@ -16,7 +16,7 @@ Vars: `graph` (the edge list), `question`, `operation` (`bfs` or `parents`), `no
 thousands; default 30), `edges_per_node` (out-edges of every node, default 2), `k` (default
 2), `depth_mode` (`exactly` or `at_most`, default `exactly`), `operations` (default
 `[bfs, parents]`), `questions_per_graph` (default 1; cases about one graph share its id as
-`cluster`).
+`cluster`). One generation draws at most MAX_TOTAL_NODES (500,000) nodes in all.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ OPTIONS = ("nodes", "edges_per_node", "k", "depth_mode", "operations", "question
 OPERATIONS = ("bfs", "parents")
 DEPTH_MODES = ("exactly", "at_most")
 MAX_NODES = 100_000
+MAX_TOTAL_NODES = 500_000
+"""The most graph nodes one generation draws (graphs x nodes): 200 cases on 2,000-node graphs,
+or 10,000 on 30-node ones, take a few seconds; past this a typo in `n` or `nodes` would hang."""
 NUMBER_LIKE = re.compile(r"[0-9]+(?:e[0-9]+)?")
 """Hex names such as `1234` or `3e45` read as numbers to a grader that parses `[3e45]` as JSON; none is used."""
 
@@ -130,9 +133,15 @@ def generate(n: int, seed: int, **options: Any) -> list[dict[str, Any]]:
     operations = choices_option(NAME, "operations", options.get("operations", list(OPERATIONS)), OPERATIONS)
     per_graph = int_option(NAME, "questions_per_graph", options.get("questions_per_graph", 1), 1, nodes)
 
+    graph_count = -(-n // per_graph)
+    if graph_count * nodes > MAX_TOTAL_NODES:
+        raise ValueError(
+            f"{NAME}: {graph_count:,} graph{'s' if graph_count != 1 else ''} of {nodes:,} nodes is "
+            f"{graph_count * nodes:,} nodes in all; at most {MAX_TOTAL_NODES:,} (fewer cases, fewer nodes, "
+            "or more questions_per_graph)"
+        )
     rng = random.Random(seed)
     cases: list[dict[str, Any]] = []
-    graph_count = -(-n // per_graph)
     for graph_index in range(graph_count):
         graph = _random_graph(rng, nodes, edges_per_node)
         graph_text = graph.edge_lines(rng)

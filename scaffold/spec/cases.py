@@ -5,6 +5,10 @@ takes every key but `id`, `expected`, `cluster`, `tags` and `added` as its vars 
 columns are special and every other column is a var; `tags` is comma-separated). A case
 without an id gets a stable one: the first 10 hex digits of the sha256 of its vars as
 canonical JSON. Problems name the row's line.
+
+Bounded: a JSONL or CSV case file may be at most MAX_CASE_FILE_BYTES (a YAML or JSON one at
+most the YAML limit, MAX_YAML_BYTES), and an experiment at most MAX_CASES cases; past either
+the file is refused with one problem, before more is read.
 """
 
 from __future__ import annotations
@@ -19,14 +23,20 @@ from typing import Any
 
 from scaffold.registry import REGISTRY, PluginError
 from scaffold.spec.errors import Position, Problem, did_you_mean, display_path
-from scaffold.spec.experiment import CaseSpec, GenerateSpec
+from scaffold.spec.experiment import MAX_CASES, CaseSpec, GenerateSpec
 from scaffold.spec.problems import check_value, show_value
 from scaffold.spec.resolved import Case
-from scaffold.spec.yaml_source import Loc, YamlDocument, parse_yaml
+from scaffold.spec.yaml_source import MAX_YAML_BYTES, FileTooLarge, Loc, YamlDocument, parse_yaml, read_bounded
 
 SPECIAL_KEYS = ("id", "expected", "cluster", "tags", "added")
 """Row keys that are not vars when a row has no `vars` key."""
 CASE_FILE_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml", ".json")
+MAX_CASE_FILE_BYTES = 50_000_000
+"""The largest JSONL or CSV case file read: 50 MB (YAML and JSON case files: MAX_YAML_BYTES)."""
+
+
+def _too_many(file: str, line: int) -> Problem:
+    return Problem(Position(file, line, 1), f"more than {MAX_CASES:,} cases; an experiment may have at most {MAX_CASES:,}")
 
 
 def case_id(case_vars: dict[str, Any]) -> str:
@@ -58,8 +68,14 @@ def _as_case_fields(row: dict[Any, Any]) -> dict[Any, Any]:
 
 
 def _jsonl_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
-    rows, problems = [], []
-    for number, line in enumerate(text.splitlines(), 1):
+    count = 0
+    for number, line in enumerate(io.StringIO(text), 1):  # counted first: refusing is quick
+        count += bool(line.strip())
+        if count > MAX_CASES:
+            return [], [_too_many(file, number)]
+    rows: list[_Row] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(io.StringIO(text), 1):
         if not line.strip():
             continue
         try:
@@ -67,12 +83,24 @@ def _jsonl_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
         except json.JSONDecodeError as error:
             problems.append(Problem(Position(file, number, error.colno), f"invalid JSON: {error.msg}"))
             continue
+        except RecursionError:
+            problems.append(Problem(Position(file, number, 1), "invalid JSON: nested too deeply"))
+            continue
         rows.append(_Row(data, _line_document(file, data, number), ()))
     return rows, problems
 
 
 def _csv_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    limit = csv.field_size_limit(MAX_CASE_FILE_BYTES)  # a long passage is a fine cell; the file size bounds it
+    try:
+        return _csv_reader_rows(csv.reader(io.StringIO(text, newline="")), file)
+    except csv.Error as error:
+        return [], [Problem(Position(file, 1, 1), f"invalid CSV: {error}")]
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _csv_reader_rows(reader: Any, file: str) -> tuple[list[_Row], list[Problem]]:
     header = next(reader, None)
     if header is None:
         return [], []
@@ -84,6 +112,8 @@ def _csv_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
     rows = []
     line = reader.line_num + 1
     for cells in reader:
+        if len(rows) == MAX_CASES:
+            return [], [_too_many(file, line)]
         if any(cell.strip() for cell in cells):
             if len(cells) != len(header):
                 message = f"row has {len(cells)} cells, the header has {len(header)}"
@@ -111,6 +141,8 @@ def _yaml_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
         return [], problems
     if not isinstance(doc.data, list):
         return [], [*problems, Problem(doc.position(()), f"expected a list of cases, got {show_value(doc.data)}")]
+    if len(doc.data) > MAX_CASES:
+        return [], [_too_many(file, doc.position((MAX_CASES,)).line)]
     return [_Row(item, doc, (index,)) for index, item in enumerate(doc.data)], problems
 
 
@@ -118,8 +150,9 @@ def _file_rows(reference: str, root: Path, at: Position) -> tuple[list[_Row], li
     path = root / reference
     if path.suffix not in CASE_FILE_SUFFIXES:
         return [], [Problem(at, f"case file '{reference}': expected a .jsonl, .csv, .yaml or .json file")]
+    limit = MAX_CASE_FILE_BYTES if path.suffix in (".jsonl", ".csv") else MAX_YAML_BYTES
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, limit).decode("utf-8")
     except FileNotFoundError:
         folder = path.parent
         siblings = [
@@ -128,6 +161,8 @@ def _file_rows(reference: str, root: Path, at: Position) -> tuple[list[_Row], li
         return [], [Problem(at, f"case file '{reference}' not found{did_you_mean(reference, siblings)}")]
     except (OSError, UnicodeDecodeError) as error:
         return [], [Problem(at, f"cannot read case file '{reference}': {error}")]
+    except FileTooLarge as error:
+        return [], [Problem(at, error.message(f"case file '{reference}'"))]
     file = display_path(path)
     if path.suffix == ".jsonl":
         rows, problems = _jsonl_rows(text, file)

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Discriminator, Field, Tag, TypeAdapter, field_v
 
 from scaffold.spec.base import Strict
 from scaffold.spec.checks import CheckSpec
+from scaffold.spec.params import ExtraParams, ModelParams
 from scaffold.spec.prompt_file import ScaffoldSpec
 
 
@@ -21,7 +22,10 @@ class ModelSpec(Strict):
     api_base: str | None = None
     api_key_env: str | None = None
     """The name of the environment variable that holds the key (never the key itself)."""
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: ModelParams = Field(default_factory=ModelParams)
+    """OpenAI-compatible parameters for this model's calls, checked (see spec.params)."""
+    extra_params: ExtraParams = Field(default_factory=dict)
+    """Provider-specific parameters for this model's calls, sent unchecked."""
     concurrency: int | None = Field(None, ge=1)
     """At most this many calls in flight to this model (the experiment's bound still holds)."""
 
@@ -57,13 +61,18 @@ class CaseSpec(Strict):
         return value
 
 
+MAX_CASES = 100_000
+"""The most cases an experiment may have, from a generator (`n`) or a case file."""
+
+
 class GenerateSpec(Strict):
     """Cases made by a generator registered in code; other keys are its options."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     generate: str
-    n: int = Field(20, ge=1)
+    n: int = Field(20, ge=1, le=MAX_CASES)
+    """How many cases to make: at most MAX_CASES (100,000)."""
     seed: int = 0
 
     @property
@@ -197,8 +206,12 @@ class Experiment(Strict):
     """When set, a cell passes when its weighted score reaches this, instead of every check passing."""
     repeats: int = Field(1, ge=1)
     concurrency: int = Field(8, ge=1)
-    params: dict[str, Any] = Field(default_factory=dict)
-    """Model parameters for every call; a model's and then a variant's params override them."""
+    params: ModelParams = Field(default_factory=ModelParams)
+    """OpenAI-compatible parameters for every call, checked; a model's and then a variant's
+    params override them key by key."""
+    extra_params: ExtraParams = Field(default_factory=dict)
+    """Provider-specific parameters for every call, sent unchecked (`extra_params: {top_k: 20}`);
+    overridden like params."""
     limits: Limits = Field(default_factory=Limits)
     gates: list[Gate] = Field(default_factory=list)
     prices: dict[str, Price] = Field(default_factory=dict)

@@ -15,6 +15,7 @@ from scaffold.spec.cases import load_cases
 from scaffold.spec.checks import OPTION_KEYS
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
 from scaffold.spec.experiment import Experiment, ModelSpec
+from scaffold.spec.params import merged_params
 from scaffold.spec.problems import check_fields, check_value, show_value
 from scaffold.spec.refs import Ref, RefError, parse_ref
 from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
@@ -136,7 +137,7 @@ class _ExperimentLoader:
             threshold=values["threshold"],
             repeats=values["repeats"],
             concurrency=values["concurrency"],
-            params=values["params"],
+            params=merged_params(values["params"], values["extra_params"]),
             limits=values["limits"],
             gates=tuple(values["gates"]),
             prices=values["prices"],
@@ -205,7 +206,8 @@ class _ExperimentLoader:
             if not spec.model.strip() or any(char.isspace() for char in spec.model):
                 self.report(loc, f"expected a litellm model such as openai/gpt-4.1-mini, got {show_value(spec.model)}")
                 continue
-            model = Model(spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, spec.params, spec.concurrency)
+            params = merged_params(spec.params, spec.extra_params)
+            model = Model(spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, params, spec.concurrency)
             if any(other.name == model.name for other in models):
                 self.report(loc, f"model '{model.name}' is listed twice (give one an `id`)")
                 continue

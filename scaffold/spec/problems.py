@@ -216,6 +216,8 @@ def _message(error: ErrorDetails, walk: _Walk) -> str:
     kind, context, given = error["type"], error.get("ctx") or {}, error.get("input")
     loc = error["loc"]
     if kind == "extra_forbidden":
+        if walk.owner is not None and hasattr(walk.owner, "unknown_key_message"):  # a model that explains its own keys
+            return str(walk.owner.unknown_key_message(str(loc[-1])))
         choices = field_keys(walk.owner) if walk.owner else []
         return f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), choices)}"
     if kind == "missing":

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from scaffold.registry import REGISTRY
 from scaffold.spec.base import ENTRY_PATTERN, Finding, ScaffoldBase, Setting, Strict, ToolName, plugin_problems, tool_problems
 from scaffold.spec.errors import did_you_mean
+from scaffold.spec.params import ExtraParams, ModelParams
 
 __all__ = ["ENTRY_PATTERN", "Message", "PluginScaffold", "PromptFile", "ScaffoldSpec", "ToolName", "VariantSpec"]
 
@@ -27,9 +28,12 @@ class Message(Strict):
 
 
 class VariantSpec(Strict):
-    """A prompt variant. The rendered conversation is: `system` (if any), then `messages`
-    (few-shot turns), then `user` (if any). `extends` inherits every field not given here;
-    `params` are merged key by key over the parent's."""
+    """A prompt variant. It writes its conversation either with the `system`/`user` shortcuts
+    or as `messages` (every turn in order); one variant giving `messages` together with
+    `system` or `user` is an error, since the order they would render in is not what either
+    says. `extends` inherits every field not given here, so a child may add `messages` to a
+    parent's `system` and `user`: they render as few-shot turns between the two (system,
+    messages, user). `params` and `extra_params` merge key by key over the parent's."""
 
     description: str = ""
     extends: str | None = None
@@ -37,8 +41,12 @@ class VariantSpec(Strict):
     system: str | None = None
     user: str | None = None
     messages: list[Message] | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
-    """Model parameters for this variant (max_tokens, temperature, reasoning_effort, ...)."""
+    """The whole conversation, `[{role, content}, ...]`, instead of `system`/`user`."""
+    params: ModelParams = Field(default_factory=ModelParams)
+    """OpenAI-compatible model parameters for this variant (max_tokens, temperature,
+    reasoning_effort, ...), checked against their ranges; merged key by key over the parent's."""
+    extra_params: ExtraParams = Field(default_factory=dict)
+    """Provider-specific parameters, sent unchecked; merged key by key over the parent's."""
 
 
 class PluginScaffold(ScaffoldBase):

@@ -53,6 +53,14 @@ class PromptSource:
         return Position(value.file, start, len(line) - len(line.lstrip(" ")) + 1)
 
 
+def _mixed(spec: VariantSpec) -> str:
+    shortcuts = " and ".join(name for name in ("system", "user") if getattr(spec, name) is not None)
+    return (
+        f"a variant gives either messages or {shortcuts}, not both: write every turn in messages, or give "
+        "messages in a variant that extends this one (few-shot turns between its system and user)"
+    )
+
+
 def _name_problems(doc: YamlDocument, section: str, names: list[Any]) -> list[Problem]:
     what = section.rstrip("s")
     return [
@@ -91,7 +99,10 @@ def load_prompt_source(name: str, data: bytes | None, path: str, display: str, c
         problems.extend(_name_problems(doc, section, names))
         declared[section] = [str(name) for name in names]
     source.description = fields.values.get("description", "")
-    source.variants = {key: spec for key, spec in fields.values.get("variants", {}).items() if valid_name(key)}
+    variants = {key: spec for key, spec in fields.values.get("variants", {}).items() if valid_name(key)}
+    mixed = [key for key, spec in variants.items() if spec.messages is not None and (spec.system, spec.user) != (None, None)]
+    problems.extend(Problem(doc.position(("variants", key, "messages"), key=True), _mixed(variants[key])) for key in mixed)
+    source.variants = {key: spec for key, spec in variants.items() if key not in mixed}
     source.scaffolds = {key: spec for key, spec in fields.values.get("scaffolds", {}).items() if valid_name(key)}
     source.declared_variants = tuple(declared["variants"])
     source.declared_scaffolds = tuple(declared["scaffolds"])

@@ -15,12 +15,13 @@ from scaffold.registry import REGISTRY
 from scaffold.spec.base import ScaffoldBase, Setting
 from scaffold.spec.errors import Position, Problem, did_you_mean, display_path
 from scaffold.spec.git_source import GitError, files_at, read_at, resolve_revision
+from scaffold.spec.params import merged_params
 from scaffold.spec.prompt_file import ScaffoldSpec
 from scaffold.spec.prompt_source import PromptSource, load_prompt_source
 from scaffold.spec.refs import Ref, RefError, parse_ref
 from scaffold.spec.resolved import MessageTemplate, Scaffold, Variant
 from scaffold.spec.templates import PROMPTS_DIR, TemplateReport, TemplateSet
-from scaffold.spec.yaml_source import Loc, YamlDocument
+from scaffold.spec.yaml_source import MAX_YAML_BYTES, FileTooLarge, Loc, YamlDocument, read_bounded
 
 
 class _Reported(Exception):
@@ -80,15 +81,22 @@ class Resolver:
         if key not in self._sources:
             path = f"{PROMPTS_DIR}/{name}.yaml"
             display = display_path(self.root / path)
+            too_large: FileTooLarge | None = None
             if commit is None:
                 try:
-                    data: bytes | None = (self.root / path).read_bytes()
+                    data: bytes | None = read_bounded(self.root / path, MAX_YAML_BYTES)
                 except OSError:
                     data = None
+                except FileTooLarge as error:
+                    data, too_large = None, error
             else:
                 data = read_at(self.root, commit, path)
                 display = f"{display}@{self._labels.get(commit, commit[:12])}"
-            source = load_prompt_source(name, data, path, display, commit)
+            if too_large is None:
+                source = load_prompt_source(name, data, path, display, commit)
+            else:
+                problem = Problem(Position(display, 1, 1), too_large.message("this YAML file"))
+                source = PromptSource(name, path, display, commit, True, problems=(problem,), readable=False)
             self._sources[key] = source
             self.problems.extend(source.problems)
             for scaffold_name, spec in source.scaffolds.items():
@@ -256,7 +264,9 @@ class Resolver:
 
 def _merge(parent: _Flat | None, source: PromptSource, name: str) -> _Flat:
     """`name`'s fields over its parent's: a field given (even as null) replaces the parent's;
-    params merge key by key."""
+    params merge key by key. One variant may not give both `messages` and `system`/`user`
+    (prompt_source reports it), but a child's `messages` over a parent's system and user are
+    few-shot turns between the two: the conversation is system, messages, user."""
     spec = source.variants[name]
     given = spec.model_fields_set
     base: Loc = ("variants", name)
@@ -278,7 +288,7 @@ def _merge(parent: _Flat | None, source: PromptSource, name: str) -> _Flat:
         system=single("system", spec.system, parent.system if parent else None),
         user=single("user", spec.user, parent.user if parent else None),
         messages=messages,
-        params={**(parent.params if parent else {}), **spec.params},
+        params={**(parent.params if parent else {}), **merged_params(spec.params, spec.extra_params)},
         description=spec.description if "description" in given or parent is None else parent.description,
         sources=sources if own in sources else (*sources, own),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -114,3 +115,23 @@ def test_cell_score_ignores_zero_weights() -> None:
         CheckResult("c", "regex", False, 0.0, 0.0),
     ]
     assert cell_score(results) == 0.75
+
+
+@pytest.mark.parametrize(
+    ("reply", "passed"),
+    [
+        ("2 + 9 = 11", True),  # a plain variant's answer ends on its result
+        ("<answer>11</answer>", True),  # the XML variant's format
+        ("To add 2 and 9, we get 11.", True),
+        ("2 + 9", False),  # the question repeated: its last number is an operand
+        ("11 is not it; 2 + 9 = 12", False),  # `contains: "11"` would pass this
+    ],
+)
+async def test_the_quickstart_grades_by_the_answer_the_same_way_for_every_variant(
+    reply: str, passed: bool, context_for: ContextFor
+) -> None:
+    import yaml
+
+    quickstart = Path(__file__).resolve().parents[2] / "experiments" / "quickstart.yaml"
+    checks = yaml.safe_load(quickstart.read_text())["checks"]
+    assert (await grade_cell(checks, reply, context_for(expected="11")))[2] is passed

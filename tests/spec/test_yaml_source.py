@@ -21,11 +21,21 @@ def test_duplicate_keys_are_reported_with_the_first_line():
 
 
 def test_syntax_error_names_line_and_column():
-    doc, problems = parse_yaml("a: [1, 2\nb: 3\n", "f.yaml")
+    doc, problems = parse_yaml("a: 1\nb: c: d\n", "f.yaml")
     assert doc.data is None
-    assert len(problems) == 1
-    assert problems[0].position.line == 2
-    assert problems[0].message.startswith("YAML syntax error:")
+    assert [str(problem) for problem in problems] == ["f.yaml:2:5: YAML syntax error: mapping values are not allowed here"]
+
+
+def test_an_unclosed_flow_collection_is_reported_where_it_opens():
+    _, problems = parse_yaml("a: [1, 2\nb: 3\n", "f.yaml")
+    assert [str(problem) for problem in problems] == [
+        "f.yaml:1:4: YAML syntax error: the '[' opened here is not closed: expected ',' or ']', but got ':' at line 2, column 2"
+    ]
+    _, problems = parse_yaml("a: {x: [1, 2], y: 3,\n", "f.yaml")  # a trailing comma, then the end
+    assert [str(problem) for problem in problems] == [
+        "f.yaml:1:4: YAML syntax error: the '{' opened here is not closed: "
+        "expected the node content, but found '<stream end>' at line 2, column 1"
+    ]
 
 
 def test_block_scalar_text_lines_map_to_file_lines():
