@@ -3,11 +3,14 @@
 The public API, re-exported from the modules that hold it. Names load on first use, so
 `import scaffold` stays instant (litellm, Textual and the statistics load only when needed):
 
-    from scaffold import load_experiment, Run, RunOptions
-    experiment = load_experiment("quickstart")
-    async for event in Run(experiment).events(): ...
+    import scaffold
+    result = scaffold.run("quickstart", models=["local/smollm2"], limit=5)
+    print(result.status, [(g.variant, g.pass_rate) for g in result.groups])
+    for comparison in scaffold.diff(result):
+        print(comparison.verdict)
 
-Comparing groups lives in `scaffold.compare` (`compare`, `Side`, `evaluate_gates`).
+`run` / `run_async` / `diff` / `read_run` are in scaffold/api.py; the lower layers (the
+`Run` and its events, `load_experiment`, `narrow`) are exported for finer control.
 """
 
 from __future__ import annotations
@@ -18,6 +21,15 @@ from typing import TYPE_CHECKING, Any
 from scaffold._version import __version__
 
 _EXPORTS: dict[str, str] = {
+    "run": "scaffold.api",
+    "run_async": "scaffold.api",
+    "diff": "scaffold.api",
+    "read_run": "scaffold.api",
+    "RunResult": "scaffold.compare.run_result",
+    "RunRecord": "scaffold.store.run_dir",
+    "RunManifest": "scaffold.store.run_manifest",
+    "Comparison": "scaffold.compare.comparison",
+    "SelectionError": "scaffold.compare.selection",
     "find_root": "scaffold.spec.library",
     "load_experiment": "scaffold.spec.library",
     "load_variant": "scaffold.spec.library",
@@ -34,6 +46,12 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from scaffold.api import diff, read_run, run, run_async
+    from scaffold.compare.comparison import Comparison
+    from scaffold.compare.run_result import RunResult
+    from scaffold.compare.selection import SelectionError
+    from scaffold.store.run_dir import RunRecord
+    from scaffold.store.run_manifest import RunManifest
     from scaffold.cells import CellResult, Usage
     from scaffold.engine.plan import narrow
     from scaffold.engine.runner import Run, RunOptions
@@ -52,17 +70,26 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CellResult",
+    "Comparison",
     "Problem",
     "Run",
+    "RunManifest",
     "RunOptions",
+    "RunRecord",
+    "RunResult",
+    "SelectionError",
     "SpecError",
     "Usage",
     "__version__",
+    "diff",
     "find_root",
     "load_experiment",
     "load_variant",
     "narrow",
+    "read_run",
     "render_messages",
+    "run",
+    "run_async",
     "summarize",
     "validate",
 ]

@@ -12,11 +12,14 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffold.cli.errors import print_spec_error
-from scaffold.spec.errors import Position, Problem, SpecError
+from scaffold.spec.errors import SpecError
 from scaffold.spec.resolved import ResolvedExperiment
+
+if TYPE_CHECKING:
+    from scaffold.engine.session import RunSession
 
 EXIT_GATE_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -24,34 +27,24 @@ EXIT_STOPPED = 3
 EXIT_INTERRUPTED = 130
 
 
-def _selection(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "models": list(args.model),
-        "variants": list(args.variant),
-        "limit": args.limit,
-        "repeats": args.repeats,
-        "concurrency": args.concurrency,
-    }
-
-
-def _load(args: argparse.Namespace) -> tuple[ResolvedExperiment, dict[str, Any], Path | None]:
-    """The experiment narrowed by the flags (or, on --resume, by the flags the run was started with)."""
-    from scaffold.engine.plan import narrow
-    from scaffold.spec.library import find_root, load_experiment
-    from scaffold.store.run_dir import RunFolder, RunNotFound, resolve_run
+def _session(args: argparse.Namespace) -> "RunSession":
+    """The run the flags ask for: a new one narrowed by them, or (`--resume`) the missing cells
+    of a run, with the selection it was started with."""
+    from scaffold.engine.session import new_session, resume_session
+    from scaffold.spec.library import find_root
+    from scaffold.store.run_manifest import RunSelection
 
     root = find_root(Path.cwd())
-    resume_dir = None
-    selection = _selection(args)
     if args.resume:
-        try:
-            resume_dir = resolve_run(root, args.resume)
-        except RunNotFound as error:
-            raise SpecError([Problem(Position("--resume"), str(error))]) from None
-        selection = {**RunFolder(resume_dir).read_manifest().get("options", {})}
-        selection["concurrency"] = args.concurrency or selection.get("concurrency")
-    experiment = load_experiment(args.experiment, root)
-    return narrow(experiment, **selection), selection, resume_dir
+        return resume_session(
+            args.resume, root=root, experiment=args.experiment, concurrency=args.concurrency,
+            use_cache=not args.no_cache,
+        )
+    selection = RunSelection(
+        models=list(args.model), variants=list(args.variant), limit=args.limit,
+        repeats=args.repeats, concurrency=args.concurrency,
+    )
+    return new_session(args.experiment, selection, root=root, use_cache=not args.no_cache)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -60,24 +53,16 @@ def main(args: argparse.Namespace) -> int:
             from scaffold.cli.env_file import load_env_file
 
             load_env_file(Path(args.env_file))
-        experiment, selection, resume_dir = _load(args)
-        from scaffold.engine.preflight import unavailable_models
-
-        problems = unavailable_models(experiment)
-        if problems:
-            raise SpecError(problems)
+        session = _session(args)
     except SpecError as error:
         return print_spec_error(error)
     if args.dry_run:
         from scaffold.cli.dry_run import print_plan
 
-        print_plan(experiment)
+        print_plan(session.experiment)
         return 0
-    from scaffold.engine.runner import Run, RunOptions
-
-    run = Run(experiment, RunOptions(use_cache=not args.no_cache, resume=resume_dir, selection=selection))
-    finished = asyncio.run(_drive(run, quiet=args.quiet))
-    return _report(args, experiment, finished)
+    finished = asyncio.run(_drive(session.start(), quiet=args.quiet))
+    return _report(args, session.experiment, finished)
 
 
 async def _drive(run: Any, *, quiet: bool) -> Any:
@@ -100,17 +85,13 @@ async def _drive(run: Any, *, quiet: bool) -> Any:
 
 
 def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: Any) -> int:
-    from scaffold.cli.summary_table import print_summary, summary_json
-    from scaffold.compare.gates import evaluate_gates
-    from scaffold.store.run_dir import RunFolder
+    from scaffold.cli.summary_table import print_summary
+    from scaffold.compare.run_result import run_result
 
-    gates = evaluate_gates(experiment.gates, finished.summary, RunFolder(finished.run_dir).read_results)
+    result = run_result(experiment, finished)
+    gates = result.gates
     if args.json:
-        shape = summary_json(
-            finished.run_id, str(finished.run_dir), experiment.name, finished.status, finished.summary,
-            [gate.to_json() for gate in gates],
-        )
-        print(json.dumps(shape, indent=2))
+        print(json.dumps(result.to_json(), indent=2))
     else:
         print_summary(finished.summary, f"{experiment.name} · run {finished.run_id} · {finished.status}")
         for gate in gates:

@@ -6,16 +6,19 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scaffold.store.run_manifest import RunManifest
 
 
-def _cell_counts(path: Path, manifest: dict[str, Any]) -> tuple[int, int, int]:
+def _cell_counts(path: Path, manifest: "RunManifest") -> tuple[int, int, int]:
     """(finished, passed, failed): from run.json once the run ended, else from its results."""
     from scaffold.store.run_dir import RunFolder
 
-    cells = manifest.get("cells")
-    if isinstance(cells, dict) and manifest.get("status") != "running":
-        return int(cells.get("total", 0)), int(cells.get("passed", 0)), int(cells.get("failed", 0))
+    cells = manifest.cells
+    if cells is not None and manifest.status != "running":
+        return cells.total, cells.passed, cells.failed
     done = passed = failed = 0
     for data in RunFolder(path).read_result_dicts():
         done += 1
@@ -27,20 +30,18 @@ def _cell_counts(path: Path, manifest: dict[str, Any]) -> tuple[int, int, int]:
 def run_row(path: Path) -> list[str]:
     """run id, experiment, status, cells done/total, pass rate (errors excluded), started,
     git commit (with `*` when the work tree was dirty)."""
-    from scaffold.compare.selection import planned_cells
     from scaffold.text_format import MISSING, percent
     from scaffold.store.run_dir import RunFolder
 
     manifest = RunFolder(path).read_manifest()
     done, passed, failed = _cell_counts(path, manifest)
-    total = planned_cells(manifest.get("resolved") or {})
-    created = manifest.get("created_at")
-    git = manifest.get("git") or {}
-    commit = (git.get("commit") or "")[:7] + ("*" if git.get("dirty") else "")
+    total = manifest.resolved.planned_cells
+    created = manifest.created_at
+    commit = (manifest.git.commit or "")[:7] + ("*" if manifest.git.dirty else "")
     return [
-        str(manifest.get("run_id") or path.name),
-        str(manifest.get("experiment", "")),
-        str(manifest.get("status", "unknown")),
+        manifest.run_id,
+        manifest.experiment,
+        manifest.status,
         f"{done}/{total}" if total is not None else str(done),
         percent(passed / (passed + failed)) if passed + failed else MISSING,
         time.strftime("%Y-%m-%d %H:%M", time.localtime(created)) if created else MISSING,

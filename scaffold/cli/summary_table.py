@@ -1,8 +1,6 @@
-"""The per-group summary as a table (stdout) and as DESIGN 2.1 JSON."""
+"""The per-group summary as a table on stdout (the JSON shape is compare/run_result.py's `RunResult`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from scaffold.engine.summary import GroupSummary, RunSummary
 from scaffold.text_format import cost, number, percent, seconds, wilson
@@ -49,17 +47,3 @@ def _numbers(group: GroupSummary, agentic: bool) -> list[str]:
         row += [number(group.turns_per_cell, 2), number(group.tool_calls_per_cell, 2)]
     return row
 
-
-def summary_json(
-    run_id: str, run_dir: str, experiment: str, status: str, summary: RunSummary, gates: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """`scaffold run --json` (DESIGN 2.1)."""
-    return {
-        "run_id": run_id,
-        "dir": run_dir,
-        "experiment": experiment,
-        "status": status,
-        "cells": summary.cells_json(),
-        "groups": [group.to_json() for group in summary.groups],
-        "gates": gates,
-    }

@@ -14,13 +14,16 @@ import functools
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Literal, Sequence
+
+from pydantic import ValidationError
 
 from scaffold.cells import CellResult, GroupKey
 from scaffold.compare.comparison import Comparison, Side, apply_holm, compare
 from scaffold.engine.summary import RunSummary, RunTally
 from scaffold.spec.errors import SpecError, did_you_mean
-from scaffold.store.run_dir import RunFolder, RunNotFound, resolve_run
+from scaffold.store.run_dir import RunFolder, RunNotFound, RunRecord, resolve_run
+from scaffold.store.run_manifest import ResolvedRecord, RunManifest
 
 Axis = Literal["variant", "scaffold", "model"]
 AXES: tuple[Axis, ...] = ("variant", "scaffold", "model")
@@ -36,40 +39,40 @@ class StoredRun:
 
     run_id: str
     path: Path
-    manifest: dict[str, Any]
+    manifest: RunManifest
     results: tuple[CellResult, ...]
 
     @property
     def experiment(self) -> str:
         """The experiment's name."""
-        return str(self.manifest.get("experiment") or self.manifest.get("resolved", {}).get("name", ""))
+        return self.manifest.experiment
 
     @property
-    def resolved(self) -> dict[str, Any]:
-        """The experiment as it ran (`describe_experiment`'s shape)."""
-        return dict(self.manifest.get("resolved") or {})
+    def resolved(self) -> ResolvedRecord:
+        """The experiment as it ran."""
+        return self.manifest.resolved
 
     @property
     def repeats(self) -> int:
-        return int(self.resolved.get("repeats") or 1)
+        return self.resolved.repeats
 
     @property
     def case_clusters(self) -> dict[str, str]:
         """{case id: cluster} for the cases that have one."""
-        return dict(self.resolved.get("case_clusters") or {})
+        return self.resolved.case_clusters
 
     @property
     def planned_cells(self) -> int | None:
         """How many cells the run was planned to have (None when the manifest does not say)."""
-        return planned_cells(self.resolved)
+        return self.resolved.planned_cells
 
     def axis_values(self, axis: Axis) -> list[str]:
         """The names on one axis: the manifest's order first, then any only the results have."""
         resolved = self.resolved
         listed = {
-            "variant": [item.get("ref") for item in resolved.get("variants") or ()],
-            "scaffold": [item.get("ref") for item in resolved.get("scaffolds") or ()],
-            "model": [item.get("name") for item in resolved.get("models") or ()],
+            "variant": [item.ref for item in resolved.variants],
+            "scaffold": [item.ref for item in resolved.scaffolds],
+            "model": [item.name for item in resolved.models],
         }[axis]
         names = [str(name) for name in listed if name]
         for group in self.group_results:
@@ -110,27 +113,30 @@ def library_root(start: Path | None = None) -> Path:
         return start
 
 
-def planned_cells(resolved: dict[str, Any]) -> int | None:
-    """The cells a run's experiment (run.json's `resolved`) plans; None when it does not say."""
-    counts = [len(resolved.get(key) or ()) for key in ("variants", "scaffolds", "models")]
-    cases = resolved.get("cases")
-    if not isinstance(cases, int) or not all(counts):
-        return None
-    return counts[0] * counts[1] * counts[2] * cases * int(resolved.get("repeats") or 1)
-
-
 def load_run(ref: str, root: Path | None = None) -> StoredRun:
     """The run `ref` names (`last`, a run id, or a run folder) in the library at `root`
     (default: the one around the current folder); raises SelectionError."""
+    record = read_record(ref, root)
+    return StoredRun(record.run_id, record.path, record.manifest, tuple(record.cells()))
+
+
+def read_record(ref: str, root: Path | None = None) -> RunRecord:
+    """The run `ref` names with its typed manifest (its cells are read on demand); raises SelectionError."""
     root = root or library_root()
     try:
-        folder = RunFolder(resolve_run(root, ref))
-        manifest = folder.read_manifest()
+        return RunFolder(resolve_run(root, ref)).record()
     except RunNotFound as error:
         raise SelectionError(str(error)) from None
     except (OSError, ValueError) as error:
-        raise SelectionError(f"run '{ref}': cannot read its run.json ({error})") from None
-    return StoredRun(str(manifest.get("run_id") or folder.run_id), folder.path, manifest, tuple(folder.read_results()))
+        raise SelectionError(f"run '{ref}': cannot read its run.json ({_first_line(error)})") from None
+
+
+def _first_line(error: Exception) -> str:
+    """A parse error in a few words: pydantic's first problem (`field: message`), else the error's first line."""
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def name_on_axis(run: StoredRun, name: str, flag: str) -> tuple[Axis, str]:

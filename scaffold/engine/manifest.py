@@ -1,6 +1,7 @@
-"""What `run.json` records about a run: the experiment as resolved, where its prompts came
-from (git commit, dirty flag, content hashes), versions and times. No secrets: a model's
-API key is named by its environment variable, never copied."""
+"""The first `run.json` of a run (the model is store/run_manifest.py's `RunManifest`): the
+experiment as resolved, where its prompts came from (git commit, dirty flag, content
+hashes), versions and times. No secrets: a model's API key is named by its environment
+variable, never copied."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from typing import Any
 
 from scaffold._version import __version__
 from scaffold.spec.resolved import ResolvedExperiment
+from scaffold.store.run_manifest import GitState, ResolvedRecord, RunManifest, RunSelection, Versions
 
 
-def git_state(root: Path) -> dict[str, Any]:
+def git_state(root: Path) -> GitState:
     """The commit the library is at and whether its work tree has changes."""
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
         )
         if commit.returncode != 0:
-            return {"commit": None, "dirty": None}
+            return GitState()
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
             cwd=root,
@@ -30,9 +32,9 @@ def git_state(root: Path) -> dict[str, Any]:
             text=True,
             timeout=10,
         )
-        return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+        return GitState(commit=commit.stdout.strip(), dirty=bool(status.stdout.strip()))
     except (OSError, subprocess.TimeoutExpired):
-        return {"commit": None, "dirty": None}
+        return GitState()
 
 
 def _package_version(name: str) -> str | None:
@@ -42,9 +44,8 @@ def _package_version(name: str) -> str | None:
         return None
 
 
-def describe_experiment(experiment: ResolvedExperiment) -> dict[str, Any]:
-    """The experiment as it ran, in plain JSON. `case_clusters` ({case id: cluster}, for
-    the diff's clustered intervals) is there only when some case has a cluster."""
+def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
+    """The experiment as it ran."""
     described: dict[str, Any] = {
         "name": experiment.name,
         "path": str(experiment.path),
@@ -77,29 +78,24 @@ def describe_experiment(experiment: ResolvedExperiment) -> dict[str, Any]:
         "limits": experiment.limits.model_dump(mode="json"),
         "gates": [gate.model_dump(mode="json", exclude_none=True) for gate in experiment.gates],
         "judge_model": experiment.judge_model,
+        "case_clusters": {case.id: case.cluster for case in experiment.cases if case.cluster is not None},
     }
-    clusters = {case.id: case.cluster for case in experiment.cases if case.cluster is not None}
-    if clusters:
-        described["case_clusters"] = clusters
-    return described
+    return ResolvedRecord.model_validate(described)
 
 
-def new_manifest(run_id: str, experiment: ResolvedExperiment, options: dict[str, Any]) -> dict[str, Any]:
-    """The first `run.json` of a run."""
-    return {
-        "run_id": run_id,
-        "experiment": experiment.name,
-        "status": "running",
-        "created_at": time.time(),
-        "finished_at": None,
-        "options": options,
-        "git": git_state(experiment.root),
-        "prompt_hashes": experiment.prompt_hashes,
-        "variant_revisions": experiment.variant_revisions,
-        "versions": {
-            "scaffold": __version__,
-            "litellm": _package_version("litellm"),
-            "python": platform.python_version(),
-        },
-        "resolved": describe_experiment(experiment),
-    }
+def new_manifest(run_id: str, experiment: ResolvedExperiment, options: dict[str, Any]) -> RunManifest:
+    """The first `run.json` of a run; `options` is the selection it was started with."""
+    return RunManifest(
+        run_id=run_id,
+        experiment=experiment.name,
+        status="running",
+        created_at=time.time(),
+        options=RunSelection.model_validate(options),
+        git=git_state(experiment.root),
+        prompt_hashes=experiment.prompt_hashes,
+        variant_revisions=experiment.variant_revisions,
+        versions=Versions(
+            scaffold=__version__, litellm=_package_version("litellm"), python=platform.python_version()
+        ),
+        resolved=describe_experiment(experiment),
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from scaffold.cells import CellResult, GroupKey, Usage
+from scaffold.store.run_manifest import CellCounts, GroupRecord, LatencySummary, TokenTotals, UsageTotals
 from scaffold.stats import mean_pass_at_k, mean_pass_hat_k, percentile, wilson_interval
 
 
@@ -143,34 +144,36 @@ class GroupSummary:
         """The group these numbers are of."""
         return GroupKey(self.variant, self.scaffold, self.model)
 
-    def to_json(self) -> dict[str, Any]:
-        """The DESIGN 2.1 group shape."""
-        data: dict[str, Any] = {
-            "variant": self.variant,
-            "scaffold": self.scaffold,
-            "model": self.model,
-            "n": self.n,
-            "passed": self.passed,
-            "failed": self.failed,
-            "errors": self.errors,
-            "pass_rate": _round(self.pass_rate),
-            "ci95": [round(self.ci95[0], 4), round(self.ci95[1], 4)] if self.ci95 else None,
-            "tokens": {
+    def to_record(self) -> GroupRecord:
+        """The DESIGN 2.1 group shape, typed (what run.json's `groups` and `scaffold.run()` hold)."""
+        return GroupRecord(
+            variant=self.variant,
+            scaffold=self.scaffold,
+            model=self.model,
+            n=self.n,
+            passed=self.passed,
+            failed=self.failed,
+            errors=self.errors,
+            pass_rate=_round(self.pass_rate),
+            ci95=(round(self.ci95[0], 4), round(self.ci95[1], 4)) if self.ci95 else None,
+            tokens=TokenTotals(
                 **self.usage.to_json(),
-                "mean_per_cell": _round(self.mean_tokens_per_cell, 2),
-                "per_pass": _round(self.tokens_per_pass, 2),
-            },
-            "calls": self.calls,
-            "cost_usd": _round(self.cost_usd, 6),
-            "latency_s": {"p50": _round(self.latency_p50, 3), "p95": _round(self.latency_p95, 3)},
-            "pass_at_k": _round(self.pass_at_k),
-            "pass_all_k": _round(self.pass_all_k),
-            "turns_per_cell": _round(self.turns_per_cell, 3),
-            "tool_calls_per_cell": _round(self.tool_calls_per_cell, 3),
-        }
-        if self.judge_usage.total:
-            data["judge_tokens"] = self.judge_usage.to_json()
-        return data
+                mean_per_cell=_round(self.mean_tokens_per_cell, 2),
+                per_pass=_round(self.tokens_per_pass, 2),
+            ),
+            calls=self.calls,
+            cost_usd=_round(self.cost_usd, 6),
+            latency_s=LatencySummary(p50=_round(self.latency_p50, 3), p95=_round(self.latency_p95, 3)),
+            pass_at_k=_round(self.pass_at_k),
+            pass_all_k=_round(self.pass_all_k),
+            turns_per_cell=_round(self.turns_per_cell, 3),
+            tool_calls_per_cell=_round(self.tool_calls_per_cell, 3),
+            judge_tokens=UsageTotals(**self.judge_usage.to_json()) if self.judge_usage.total else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN 2.1 group shape (`judge_tokens` only when a judge spent any)."""
+        return self.to_record().model_dump(mode="json")
 
 
 @dataclass
@@ -229,8 +232,13 @@ class RunSummary:
     def errors(self) -> int:
         return sum(group.errors for group in self.groups)
 
+    def cell_counts(self) -> CellCounts:
+        """How the cells ended, typed."""
+        return CellCounts(total=self.total, passed=self.passed, failed=self.failed, errors=self.errors)
+
     def cells_json(self) -> dict[str, int]:
-        return {"total": self.total, "passed": self.passed, "failed": self.failed, "errors": self.errors}
+        """`cells` of DESIGN 2.1."""
+        return self.cell_counts().model_dump(mode="json")
 
 
 def summarize(results: Iterable[CellResult], repeats: int = 1) -> RunSummary:

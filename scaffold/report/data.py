@@ -53,7 +53,7 @@ class RunReport:
 def stored_gates(run: StoredRun) -> tuple[list[Gate], list[GateOutcome]]:
     """The experiment's gates from run.json, and an outcome for any that no longer parses."""
     gates, unreadable = [], []
-    for raw in run.resolved.get("gates") or ():
+    for raw in run.resolved.gates:
         try:
             gates.append(parse_gate(raw))
         except ValidationError as error:

@@ -93,11 +93,11 @@ def render(report: RunReport) -> str:
     """The report as one HTML document."""
     run, summary = report.run, report.summary
     title = f"scaffold · {run.experiment} · run {run.run_id}"
-    git = run.manifest.get("git") or {}
-    commit = f" · git {git['commit'][:7]}{' (dirty)' if git.get('dirty') else ''}" if git.get("commit") else ""
+    git = run.manifest.git
+    commit = f" · git {git.commit[:7]}{' (dirty)' if git.dirty else ''}" if git.commit else ""
     body = [
         f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{escape(str(run.manifest.get("status", "unknown")))} · {summary.total} cells: '
+        f'<p class="meta">{escape(str(run.manifest.status))} · {summary.total} cells: '
         f"{summary.passed} passed, {summary.failed} failed, {summary.errors} errors{escape(commit)}</p>",
         "<h2>Summary</h2>",
         _summary(summary.groups),

@@ -90,13 +90,13 @@ def comparisons_markdown(pairs: list[ComparedPair]) -> str:
 def render(report: RunReport) -> str:
     """The whole report."""
     run, summary = report.run, report.summary
-    git = run.manifest.get("git") or {}
-    commit = git.get("commit")
-    git_text = f" · git `{commit[:7]}`{' (dirty)' if git.get('dirty') else ''}" if commit else ""
+    git = run.manifest.git
+    commit = git.commit
+    git_text = f" · git `{commit[:7]}`{' (dirty)' if git.dirty else ''}" if commit else ""
     lines = [
         f"## scaffold · {run.experiment} · run `{run.run_id}`",
         "",
-        f"**{run.manifest.get('status', 'unknown')}** · {summary.total} cells: {summary.passed} passed, "
+        f"**{run.manifest.status}** · {summary.total} cells: {summary.passed} passed, "
         f"{summary.failed} failed, {summary.errors} errors{git_text}",
         "",
         *summary_table(summary.groups),

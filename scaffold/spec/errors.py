@@ -29,6 +29,21 @@ class Problem:
     position: Position
     message: str
 
+    @property
+    def file(self) -> str:
+        """The file (or a flag, `command line`, `run form`: where the value came from)."""
+        return self.position.file
+
+    @property
+    def line(self) -> int:
+        """From 1; 0 when the problem is with the whole file."""
+        return self.position.line
+
+    @property
+    def column(self) -> int:
+        """From 1; 0 when not known."""
+        return self.position.col
+
     def __str__(self) -> str:
         return f"{self.position}: {self.message}"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from scaffold.cells import CellResult
+from scaffold.store.run_manifest import RunManifest
 
 RUNS_FOLDER = Path(".scaffold") / "runs"
 MANIFEST = "run.json"
@@ -70,7 +71,7 @@ def list_run_dirs(root: Path) -> list[Path]:
 
 def _created_at(path: Path) -> float:
     try:
-        return float(json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("created_at", 0.0))
+        return RunFolder(path).read_manifest().created_at
     except (OSError, ValueError):
         return 0.0
 
@@ -90,7 +91,7 @@ class RunFolder:
         return self.path / RESULTS
 
     @classmethod
-    def create(cls, root: Path, run_id: str, manifest: dict[str, Any]) -> "RunFolder":
+    def create(cls, root: Path, run_id: str, manifest: RunManifest) -> "RunFolder":
         """Make the folder and write its first manifest."""
         path = runs_dir(root) / run_id
         path.mkdir(parents=True, exist_ok=False)
@@ -99,19 +100,30 @@ class RunFolder:
         folder.results_path.touch()
         return folder
 
-    def read_manifest(self) -> dict[str, Any]:
-        return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+    def read_manifest(self) -> RunManifest:
+        """run.json, typed; raises OSError when it cannot be read and ValueError (pydantic's
+        ValidationError) when it is not a run manifest."""
+        return RunManifest.model_validate_json((self.path / MANIFEST).read_bytes())
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
+    def write_manifest(self, manifest: RunManifest) -> None:
         """Replace run.json atomically."""
         temporary = self.path / f".{MANIFEST}.tmp"
-        temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n"
+        temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, self.path / MANIFEST)
 
-    def update_manifest(self, **fields: Any) -> dict[str, Any]:
-        manifest = {**self.read_manifest(), **fields}
+    def update_manifest(self, **fields: Any) -> RunManifest:
+        """Set top-level fields of run.json (validated: a field the model does not have is refused)."""
+        unknown = set(fields) - set(RunManifest.model_fields)
+        if unknown:
+            raise TypeError(f"run.json has no field {', '.join(sorted(unknown))}")
+        manifest = RunManifest.model_validate({**self.read_manifest().to_json(), **fields})
         self.write_manifest(manifest)
         return manifest
+
+    def record(self) -> "RunRecord":
+        """This run as the API's `read_run` returns it."""
+        return RunRecord(self.path, self.read_manifest())
 
     def read_results(self) -> Iterator[CellResult]:
         """Every finished cell, in the order they finished; a torn last line is skipped."""
@@ -133,6 +145,22 @@ class RunFolder:
 
     def open_writer(self) -> "ResultWriter":
         return ResultWriter(self.results_path)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A stored run: its typed manifest, and its cells read on demand (`scaffold.read_run`)."""
+
+    path: Path
+    manifest: RunManifest
+
+    @property
+    def run_id(self) -> str:
+        return self.manifest.run_id
+
+    def cells(self) -> Iterator[CellResult]:
+        """Every finished cell, in the order they finished (read lazily: memory stays flat)."""
+        return RunFolder(self.path).read_results()
 
 
 class ResultWriter:

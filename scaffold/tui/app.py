@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual.app import App
 from textual.binding import Binding
 
-from scaffold.spec.resolved import ResolvedExperiment
 from scaffold.tui.commands import ScreenCommands
 from scaffold.tui.live_run import LiveRun
 from scaffold.tui.overview import LibraryOverview
 from scaffold.tui.run_view import GroupKey, RunCache, RunView
+
+if TYPE_CHECKING:
+    from scaffold.engine.session import RunSession
 
 
 class ScaffoldApp(App[int]):
@@ -112,44 +114,35 @@ class ScaffoldApp(App[int]):
     def run_in_progress(self) -> bool:
         return self.live is not None and self.live.state.running
 
-    def start_run(self, experiment: ResolvedExperiment, selection: dict[str, Any]) -> bool:
-        """Start `experiment` (already narrowed by `selection`) and show its run screen; False
-        when another run is still going (one run at a time, as one terminal would)."""
+    def start_run(self, session: RunSession) -> bool:
+        """Start the session's run and show its run screen; False when another run is still
+        going (one run at a time, as one terminal would)."""
         if self.run_in_progress:
             self.notify("a run is still going: stop it (q on its screen) first", severity="warning")
             return False
-        self._start(experiment, selection, None)
-        return True
-
-    def _start(self, experiment: ResolvedExperiment, selection: dict[str, Any], resume: Path | None) -> None:
-        from scaffold.engine.runner import Run, RunOptions
-
-        self.live = LiveRun(Run(experiment, RunOptions(resume=resume, selection=selection)), experiment, self.clock)
+        self.live = LiveRun(session.start(), session.experiment, self.clock)
         self.run_worker(self._drive(self.live), name="run", group="run", exit_on_error=False)
         self.open_live_run()
+        return True
 
     def resume_run(self, run_dir: Path) -> None:
         """Run the missing cells of a stopped run, with the choices it was started with (as
-        `scaffold run EXPERIMENT --resume RUN`)."""
-        from scaffold.engine.plan import narrow
+        `scaffold run EXPERIMENT --resume RUN`: the same session, preflight included)."""
+        from scaffold.engine.session import resume_session
         from scaffold.spec.errors import SpecError
-        from scaffold.spec.library import load_experiment
-        from scaffold.store.run_dir import RunFolder
 
-        manifest = RunFolder(run_dir).read_manifest()
-        if manifest.get("status") == "complete":
-            self.notify("this run is complete: nothing to resume", severity="warning")
-            return
         if self.run_in_progress:
             self.notify("a run is still going: stop it (q on its screen) first", severity="warning")
             return
-        selection = dict(manifest.get("options") or {})
         try:
-            experiment = narrow(load_experiment(manifest["experiment"], self.root), **selection)
+            session = resume_session(run_dir, root=self.root)
         except SpecError as error:
             self.notify("\n".join(str(problem) for problem in error.problems), severity="error", timeout=10)
             return
-        self._start(experiment, selection, run_dir)
+        if session.resumed is not None and session.resumed.status == "complete":
+            self.notify("this run is complete: nothing to resume", severity="warning")
+            return
+        self.start_run(session)
 
     async def _drive(self, live: LiveRun) -> None:
         try:

@@ -7,7 +7,6 @@ experiment or run is listed with its problem rather than hidden, so the screen s
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,8 @@ from scaffold.spec.errors import SpecError
 from scaffold.spec.library import EXPERIMENTS_DIR, load_experiment, load_variant
 from scaffold.spec.resolved import ResolvedExperiment
 from scaffold.spec.resolver import Resolver
-from scaffold.store.run_dir import MANIFEST, list_run_dirs
+from scaffold.store.run_dir import RunFolder, list_run_dirs
+from scaffold.store.run_manifest import CellCounts, RunManifest
 
 RECENT_RUNS = 20
 """How many runs the library screen lists (newest first)."""
@@ -59,7 +59,7 @@ class RunEntry:
     path: Path
     experiment: str
     status: str
-    cells: dict[str, int] | None
+    cells: CellCounts | None
     """total / passed / failed / errors, written when the run ended (None for a run killed mid-way)."""
     best: tuple[str, float] | None
     """The group with the highest pass rate: (`variant · scaffold · model`, rate)."""
@@ -125,33 +125,33 @@ def list_runs(root: Path, limit: int = RECENT_RUNS) -> list[RunEntry]:
     entries = []
     for path in reversed(list_run_dirs(root)[-limit:]):
         try:
-            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            manifest = RunFolder(path).read_manifest()
         except (OSError, ValueError):
             continue
         entries.append(run_entry(path, manifest))
     return entries
 
 
-def run_entry(path: Path, manifest: dict[str, Any]) -> RunEntry:
+def run_entry(path: Path, manifest: RunManifest) -> RunEntry:
     """A run's listing from its manifest."""
     best = None
-    for group in manifest.get("groups") or ():
-        rate = group.get("pass_rate")
+    for group in manifest.groups or ():
+        rate = group.pass_rate
         if rate is not None and (best is None or rate > best[1]):
-            best = (f"{group['variant']} · {group['scaffold']} · {group['model']}", rate)
-    resolved = manifest.get("resolved", {})
+            best = (f"{group.variant} · {group.scaffold} · {group.model}", rate)
+    resolved = manifest.resolved
     planned = tuple(
-        GroupKey(variant["ref"], scaffold["ref"], model["name"])
-        for variant in resolved.get("variants", ())
-        for scaffold in resolved.get("scaffolds", ())
-        for model in resolved.get("models", ())
+        GroupKey(variant.ref, scaffold.ref, model.name)
+        for variant in resolved.variants
+        for scaffold in resolved.scaffolds
+        for model in resolved.models
     )
     return RunEntry(
-        run_id=manifest.get("run_id", path.name),
+        run_id=manifest.run_id,
         path=path,
-        experiment=manifest.get("experiment", "?"),
-        status=manifest.get("status", "?"),
-        cells=manifest.get("cells"),
+        experiment=manifest.experiment,
+        status=manifest.status,
+        cells=manifest.cells,
         best=best,
         groups=planned,
     )

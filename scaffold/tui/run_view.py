@@ -60,7 +60,7 @@ class RunView:
 
     @property
     def status(self) -> str:
-        return str(self.stored.manifest.get("status", "?"))
+        return self.stored.manifest.status
 
     @property
     def cell_count(self) -> int:
@@ -101,7 +101,7 @@ class RunView:
 
     def case_order(self, case_ids: list[str]) -> list[str]:
         """`case_ids` in the experiment's case order (cells finish in any order)."""
-        planned = {case: index for index, case in enumerate(self.stored.resolved.get("case_ids", ()))}
+        planned = {case: index for index, case in enumerate(self.stored.resolved.case_ids)}
         return sorted(case_ids, key=lambda case: (planned.get(case, len(planned)), case))
 
     def cell(self, key: GroupKey, case_id: str) -> CellResult | None:

@@ -16,6 +16,7 @@ from scaffold.compare.selection import (
     name_on_axis,
 )
 from scaffold.stats import holm_adjust
+from scaffold.store.run_manifest import ModelRecord, ResolvedRecord, RunManifest, ScaffoldRecord, VariantRecord
 from tests.compare.runs import PLAIN_WRONG, TERSE_WRONG, copy_library, run_stored
 
 
@@ -117,12 +118,15 @@ def test_a_bad_run_reference_is_a_selection_error(library) -> None:
 
 
 def _run_with_axes(axes: dict[str, list[str]]) -> StoredRun:
-    resolved = {
-        "variants": [{"ref": ref} for ref in axes["variant"]],
-        "scaffolds": [{"ref": ref} for ref in axes["scaffold"]],
-        "models": [{"name": name} for name in axes["model"]],
-    }
-    return StoredRun("r", Path("."), {"resolved": resolved}, ())
+    resolved = ResolvedRecord(
+        name="e",
+        path="experiments/e.yaml",
+        variants=[VariantRecord(ref=ref, file=ref.split(":")[0], name=ref.split(":")[-1]) for ref in axes["variant"]],
+        scaffolds=[ScaffoldRecord(ref=ref, kind="single") for ref in axes["scaffold"]],
+        models=[ModelRecord(name=name, model=name) for name in axes["model"]],
+    )
+    manifest = RunManifest(run_id="r", experiment="e", status="complete", created_at=1.0, resolved=resolved)
+    return StoredRun("r", Path("."), manifest, ())
 
 
 def test_two_runs_pair_groups_of_the_same_names_before_and_after_a_prompt_change(tmp_path, arith_server) -> None:

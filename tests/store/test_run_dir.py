@@ -4,6 +4,15 @@ import pytest
 
 from scaffold.cells import CallRecord, CellKey, CellResult, Usage
 from scaffold.store.run_dir import RunFolder, RunNotFound, new_run_id, resolve_run
+from scaffold.store.run_manifest import ResolvedRecord, RunManifest
+
+
+def _manifest(run_id: str = "r1", created_at: float = 1.0) -> RunManifest:
+    """The least run.json there is: a running run of an experiment `arith`."""
+    return RunManifest(
+        run_id=run_id, experiment="arith", status="running", created_at=created_at,
+        resolved=ResolvedRecord(name="arith", path="experiments/arith.yaml"),
+    )
 
 
 def _result(case_id: str, status: str = "passed") -> CellResult:
@@ -19,7 +28,7 @@ def _result(case_id: str, status: str = "passed") -> CellResult:
 
 
 def test_results_round_trip_and_identity_fields_are_top_level(tmp_path):
-    folder = RunFolder.create(tmp_path, "r1", {"created_at": 1.0})
+    folder = RunFolder.create(tmp_path, "r1", _manifest())
     with folder.open_writer() as writer:
         writer.append(_result("c1"))
         writer.append(_result("c2", "failed"))
@@ -32,7 +41,7 @@ def test_results_round_trip_and_identity_fields_are_top_level(tmp_path):
 
 
 def test_torn_last_line_is_dropped_and_cut_before_appending(tmp_path):
-    folder = RunFolder.create(tmp_path, "r1", {"created_at": 1.0})
+    folder = RunFolder.create(tmp_path, "r1", _manifest())
     with folder.open_writer() as writer:
         writer.append(_result("c1"))
     with folder.results_path.open("a") as stream:
@@ -46,7 +55,7 @@ def test_torn_last_line_is_dropped_and_cut_before_appending(tmp_path):
 
 def test_run_ids_are_unique_within_a_minute(tmp_path):
     first = new_run_id(tmp_path, "quickstart", now=0)
-    RunFolder.create(tmp_path, first, {"created_at": 1.0})
+    RunFolder.create(tmp_path, first, _manifest(first))
     second = new_run_id(tmp_path, "quickstart", now=0)
     assert second == first + "-2"
 
@@ -54,8 +63,8 @@ def test_run_ids_are_unique_within_a_minute(tmp_path):
 def test_resolve_last_id_and_folder(tmp_path):
     with pytest.raises(RunNotFound):
         resolve_run(tmp_path, "last")
-    old = RunFolder.create(tmp_path, "a-old", {"created_at": 1.0})
-    new = RunFolder.create(tmp_path, "0-new", {"created_at": 2.0})
+    old = RunFolder.create(tmp_path, "a-old", _manifest("a-old", 1.0))
+    new = RunFolder.create(tmp_path, "0-new", _manifest("0-new", 2.0))
     assert resolve_run(tmp_path, "last") == new.path
     assert resolve_run(tmp_path, "a-old") == old.path
     assert resolve_run(tmp_path, str(old.path)) == old.path
@@ -64,6 +73,35 @@ def test_resolve_last_id_and_folder(tmp_path):
 
 
 def test_manifest_updates_are_whole(tmp_path):
-    folder = RunFolder.create(tmp_path, "r1", {"created_at": 1.0, "status": "running"})
+    folder = RunFolder.create(tmp_path, "r1", _manifest())
+    folder.update_manifest(status="complete", stop_reason=None)
+    assert folder.read_manifest() == _manifest().model_copy(update={"status": "complete"})
+    assert not list(folder.path.glob(".*.tmp"))
+
+
+def test_a_manifest_update_is_validated_and_refuses_unknown_fields(tmp_path):
+    folder = RunFolder.create(tmp_path, "r1", _manifest())
+    with pytest.raises(TypeError, match="no field finshed_at"):
+        folder.update_manifest(finshed_at=2.0)
+    with pytest.raises(ValueError):
+        folder.update_manifest(status="finished")
+    assert folder.read_manifest().status == "running"
+
+
+def test_fields_a_newer_scaffold_wrote_are_read_and_kept_on_rewrite(tmp_path):
+    folder = RunFolder.create(tmp_path, "r1", _manifest())
+    data = json.loads((folder.path / "run.json").read_text())
+    data["batches"] = {"pending": 3}
+    data["resolved"]["sequential"] = True
+    (folder.path / "run.json").write_text(json.dumps(data))
     folder.update_manifest(status="complete")
-    assert folder.read_manifest() == {"created_at": 1.0, "status": "complete"}
+    kept = json.loads((folder.path / "run.json").read_text())
+    assert kept["batches"] == {"pending": 3} and kept["resolved"]["sequential"] is True
+    assert kept["status"] == "complete"
+
+
+def test_a_file_that_is_not_a_run_manifest_is_a_value_error(tmp_path):
+    folder = RunFolder.create(tmp_path, "r1", _manifest())
+    (folder.path / "run.json").write_text('{"run_id": "r1"}')
+    with pytest.raises(ValueError, match="experiment"):
+        folder.read_manifest()

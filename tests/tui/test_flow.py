@@ -171,3 +171,23 @@ async def test_u_resumes_a_stopped_run_with_only_its_missing_cells(library):
     keys = {(cell["variant"], cell["model"], cell["case_id"]) for cell in lines}
     assert len(lines) == len(keys) == 72
     assert json.loads((run_dir / "run.json").read_text())["status"] == "complete"
+
+
+async def test_resume_checks_the_local_models_first_as_a_new_run_does(library):
+    """The experiment now names a local model this machine cannot run: resuming refuses with
+    the preflight's message and sends nothing, as the run form and `scaffold run` do."""
+    experiment = library / "experiments" / "arith.yaml"
+    experiment.write_text(experiment.read_text().replace("model: openai/test-mini", "model: local/nope"))
+    run_dir = library / ".scaffold" / "runs" / INTERRUPTED_RUN
+    earlier = (run_dir / "results.jsonl").read_bytes()
+    app = ScaffoldApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown: list[str] = []
+        app.notify = lambda message, **_: shown.append(message)  # type: ignore[method-assign]
+        app.resume_run(run_dir)
+        await settle(pilot)
+        assert app.live is None and isinstance(app.screen, LibraryScreen)
+    (message,) = shown
+    assert "local/nope" in message and "arith.yaml" in message
+    assert (run_dir / "results.jsonl").read_bytes() == earlier

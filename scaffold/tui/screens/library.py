@@ -30,10 +30,10 @@ RUN_COLUMNS = [("run", "run"), ("status", "status"), ("cells", "cells"), ("best"
 
 
 def _run_cells(run: RunEntry) -> str:
-    if not run.cells:
-        return "—"
     cells = run.cells
-    return f"{cells.get('total', 0)} ({cells.get('passed', 0)}✓ {cells.get('failed', 0)}✗ {cells.get('errors', 0)}!)"
+    if cells is None:
+        return "—"
+    return f"{cells.total} ({cells.passed}✓ {cells.failed}✗ {cells.errors}!)"
 
 
 class LibraryScreen(ScaffoldScreen):

@@ -7,7 +7,6 @@ run's manifest so `scaffold run EXPERIMENT --resume RUN` repeats it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from scaffold.engine.preflight import unavailable_models
 from scaffold.spec.errors import Position, Problem, SpecError
 from scaffold.spec.resolved import ResolvedExperiment
+from scaffold.store.run_manifest import RunSelection
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.tui.widgets.title_bar import TitleBar
 
@@ -85,7 +85,7 @@ class RunSetupScreen(ScaffoldScreen):
         self._update_plan()
         models.focus()
 
-    def selection(self) -> dict[str, Any]:
+    def selection(self) -> RunSelection:
         """The form as `run`'s flags: models and variants only when narrowed (as on the CLI), in
         the experiment's order whatever order they were ticked in."""
         assert self.experiment is not None
@@ -96,13 +96,12 @@ class RunSetupScreen(ScaffoldScreen):
         limit_text = self.query_one("#setup-limit", Input).value.strip()
         repeats_text = self.query_one("#setup-repeats", Input).value.strip()
         repeats = int(repeats_text) if repeats_text else None
-        return {
-            "models": [] if len(models) == len(self.experiment.models) else models,
-            "variants": [] if len(variants) == len(self.experiment.variants) else variants,
-            "limit": int(limit_text) if limit_text else None,
-            "repeats": None if repeats == self.experiment.repeats else repeats,
-            "concurrency": None,
-        }
+        return RunSelection(
+            models=[] if len(models) == len(self.experiment.models) else models,
+            variants=[] if len(variants) == len(self.experiment.variants) else variants,
+            limit=int(limit_text) if limit_text else None,
+            repeats=None if repeats == self.experiment.repeats else repeats,
+        )
 
     def narrowed(self) -> ResolvedExperiment:
         """The experiment as the form narrows it; raises SpecError for a choice that cannot run."""
@@ -114,7 +113,7 @@ class RunSetupScreen(ScaffoldScreen):
             raise SpecError([_problem("choose at least one model")])
         if not self.query_one("#setup-variants", SelectionList).selected:
             raise SpecError([_problem("choose at least one variant")])
-        return narrow(self.experiment, **selection)
+        return narrow(self.experiment, **selection.narrowing())
 
     @on(SelectionList.SelectedChanged)
     @on(Input.Changed)
@@ -140,24 +139,22 @@ class RunSetupScreen(ScaffoldScreen):
     @on(Button.Pressed, "#setup-run")
     def action_start(self) -> None:
         """Start the run with the form's choices (refused while the form has a problem)."""
+        from scaffold.engine.session import new_session
+
         if self.experiment is None:
             return
         try:
-            experiment = self.narrowed()
+            self.narrowed()
+            session = new_session(self.experiment, self.selection())
         except (SpecError, ValueError) as error:
             self.notify(_problem_text(error), severity="error")
-            return
-        problems = unavailable_models(experiment)
-        if problems:
-            self.notify("\n".join(problem.message for problem in problems), severity="error")
             return
         app = self.scaffold_app
         if app.run_in_progress:
             self.notify("a run is still going: stop it (q on its screen) first", severity="warning")
             return
-        selection = self.selection()
         app.pop_screen()  # the run screen takes the form's place: back from it is the library
-        app.start_run(experiment, selection)
+        app.start_run(session)
 
 
 def _problem(message: str) -> Problem:

@@ -1,0 +1,68 @@
+"""A finished run as `scaffold run --json` prints it and `scaffold.run()` returns it (DESIGN 2.1):
+its status, cell counts, per-group numbers and the experiment's gates evaluated on its results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scaffold.store.run_manifest import CellCounts, GroupRecord, ManifestStatus
+
+if TYPE_CHECKING:
+    from scaffold.engine.events import RunFinished
+    from scaffold.spec.resolved import ResolvedExperiment
+
+
+class GateRecord(BaseModel):
+    """One gate's outcome."""
+
+    gate: str
+    """The gate as one line, e.g. `arith:xml pass_rate >= 0.8`."""
+    ok: bool
+    detail: str
+
+
+class RunResult(BaseModel):
+    """The outcome of one run (`scaffold run --json`'s object, typed)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    run_id: str
+    run_dir: Path = Field(alias="dir")
+    """The run folder (`dir` in the JSON)."""
+    experiment: str
+    status: ManifestStatus
+    """`complete`, `interrupted` or `stopped`."""
+    cells: CellCounts
+    groups: list[GroupRecord]
+    """Every planned group, in the experiment's order."""
+    gates: list[GateRecord]
+
+    @property
+    def gates_ok(self) -> bool:
+        """Every gate holds (what exit code 0 means besides a complete run)."""
+        return all(gate.ok for gate in self.gates)
+
+    def to_json(self) -> dict[str, Any]:
+        """DESIGN 2.1's `scaffold run --json` shape."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def run_result(experiment: "ResolvedExperiment", finished: "RunFinished") -> RunResult:
+    """The result of the run that ended with `finished`: the gates of `experiment` evaluated on
+    the summary and the stored results (read only when a gate needs them)."""
+    from scaffold.compare.gates import evaluate_gates
+    from scaffold.store.run_dir import RunFolder
+
+    gates = evaluate_gates(experiment.gates, finished.summary, RunFolder(finished.run_dir).read_results)
+    return RunResult(
+        run_id=finished.run_id,
+        run_dir=finished.run_dir,
+        experiment=experiment.name,
+        status=finished.status,
+        cells=finished.summary.cell_counts(),
+        groups=[group.to_record() for group in finished.summary.groups],
+        gates=[GateRecord(gate=gate.gate, ok=gate.ok, detail=gate.detail) for gate in gates],
+    )
