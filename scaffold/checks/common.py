@@ -17,8 +17,10 @@ SpecT = TypeVar("SpecT", bound=CheckBase)
 
 
 class CheckFailure(Exception):
-    """Raised inside a check when it cannot grade (a value that is not a number, an
-    unreadable verdict): the grading turns the message, as is, into a failed result's reason."""
+    """Raised inside a check when it cannot grade (an expected value that is not a number, an
+    unreadable verdict, a hook that does not import): the grading turns the message, as is,
+    into the cause of a `CheckError`, which makes the cell an error, not a fail. A check that
+    can grade and finds the output wrong returns a failed result instead."""
 
 
 def clip(text: str, limit: int = REASON_LIMIT) -> str:

@@ -35,8 +35,8 @@ CHECK_CLASSES: dict[str, type[SpecCheck[Any]]] = {
 
 def build_check(spec: CheckSpec) -> Check:
     """The check a spec configures. Building is cheap and never fails on the user's values:
-    a bad regex, a missing template variable or a hook that cannot be imported fail the
-    check when it grades, as a failed result with the reason."""
+    a bad regex, a missing template variable or a hook that cannot be imported show when the
+    check grades, as a `CheckError` (the cell is an error, not a fail)."""
     return CHECK_CLASSES[spec.type](spec)
 
 

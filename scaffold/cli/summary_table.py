@@ -51,10 +51,17 @@ def _numbers(group: GroupSummary, agentic: bool) -> list[str]:
 
 
 def summary_json(
-    run_id: str, run_dir: str, experiment: str, status: str, summary: RunSummary, gates: list[dict[str, Any]]
+    run_id: str,
+    run_dir: str,
+    experiment: str,
+    status: str,
+    summary: RunSummary,
+    gates: list[dict[str, Any]],
+    *,
+    stop_reason: str | None = None,
 ) -> dict[str, Any]:
-    """`scaffold run --json` (DESIGN 2.1)."""
-    return {
+    """`scaffold run --json` (DESIGN 2.1); `stop_reason` is there only when the run stopped early."""
+    shape: dict[str, Any] = {
         "run_id": run_id,
         "dir": run_dir,
         "experiment": experiment,
@@ -63,3 +70,6 @@ def summary_json(
         "groups": [group.to_json() for group in summary.groups],
         "gates": gates,
     }
+    if stop_reason is not None and status != "complete":
+        shape["stop_reason"] = stop_reason
+    return shape
