@@ -95,7 +95,7 @@ class Run:
         self._workers: list[asyncio.Task[None]] = []
         self._done = 0
         self._errors = 0
-        self._error_limit = 0
+        self._error_limit: int | None = None
         self._check_errors: Counter[int] = Counter()
         self._crash: Exception | None = None
         self.tally = RunTally(repeats=experiment.repeats)
@@ -221,7 +221,7 @@ class Run:
             return
         if result.status == "error" and result.error_type in PROVIDER_ERROR_TYPES:
             self._errors += 1
-            if self._errors >= self._error_limit:
+            if self._error_limit is not None and self._errors >= self._error_limit:
                 message = f"too many provider errors: {self._errors} cells (limits.max_errors: {self._error_limit})"
                 self.stop(f"{message}; last: {result.error}", status="stopped", cause="provider_errors")
 

@@ -144,10 +144,11 @@ def test_the_breaker_counts_only_endpoint_failures_of_models_that_never_answered
 
 @pytest.mark.parametrize(
     ("max_errors", "cells", "limit"),
-    [(None, 12, 10), (None, 1000, 100), (None, 1001, 101), (0.5, 100, 50), (3, 1000, 3), (1, 5, 1)],
+    [("default", 12, 10), ("default", 1000, 100), ("default", 1001, 101), (0.5, 100, 50), (3, 1000, 3), (1, 5, 1),
+     (None, 10**6, None)],
 )
 def test_max_errors_is_a_count_or_a_fraction_of_the_cells(max_errors, cells, limit) -> None:
-    limits = Limits() if max_errors is None else Limits(max_errors=max_errors)
+    limits = Limits() if max_errors == "default" else Limits(max_errors=max_errors)
     assert limits.error_limit(cells) == limit
 
 
