@@ -1,8 +1,10 @@
 """`scaffold run` when the grader or the endpoint is broken: never a model's failure, and a fast stop.
 
 Each library under tests/fixtures/check_errors/ validates, but one of its checks cannot run
-on any cell; `expected.txt` beside it is the one line `run` must print on stderr. The dead
-endpoint is a closed port on 127.0.0.1 (connection refused).
+on any cell, which only shows once there is an answer to grade; `expected.txt` beside it is
+the one line `run` must print on stderr. What validation can catch (a regex that does not
+compile, a hook module that raises on import: tests/fixtures/broken/) `run` refuses before
+any cell. The dead endpoint is a closed port on 127.0.0.1 (connection refused).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from tests.cli.test_run import scaffold
 from tests.engine.library import sum_reply, write_library
 from tests.support.script import Fault, Script
 
-CHECK_ERRORS = Path(__file__).resolve().parents[1] / "fixtures" / "check_errors"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CHECK_ERRORS = FIXTURES / "check_errors"
 CHECK_ERROR_KINDS = sorted(path.name for path in CHECK_ERRORS.iterdir() if path.is_dir())
 
 
@@ -47,7 +50,7 @@ def _closed_port() -> int:
 
 
 def test_every_check_error_library_has_its_expected_line() -> None:
-    assert {"bad_regex", "hook_import", "hook_raises"} <= set(CHECK_ERROR_KINDS)
+    assert {"hook_raises", "hook_returns", "number_words"} <= set(CHECK_ERROR_KINDS)
     for kind in CHECK_ERROR_KINDS:
         assert (CHECK_ERRORS / kind / "expected.txt").read_text().count("\n") == 1
 
@@ -64,7 +67,9 @@ def test_a_check_that_cannot_run_makes_error_cells_and_exits_2_after_five(kind, 
     assert len(cells) == CHECK_ERRORS_TO_STOP  # one cell at a time: none started after the fifth
     assert [cell["status"] for cell in cells] == ["error"] * CHECK_ERRORS_TO_STOP
     assert {cell["error_type"] for cell in cells} == {"check"}
-    assert all(cell["error"] == done.stderr.strip().removesuffix(" (5 cells; run stopped)") for cell in cells)
+    position = done.stderr.split(" check ")[0]
+    assert all(cell["error"].startswith(f"{position} check ") for cell in cells)
+    assert cells[-1]["error"] == done.stderr.strip().removesuffix(" (5 cells; run stopped)")
     assert all(cell["output"].startswith("The answer is") for cell in cells)  # the answer is kept
     summary = json.loads(done.stdout)
     assert (summary["status"], summary["stop_reason"]) == ("stopped", done.stderr.strip())
@@ -73,6 +78,16 @@ def test_a_check_that_cannot_run_makes_error_cells_and_exits_2_after_five(kind, 
     assert (group["passed"], group["failed"], group["errors"], group["pass_rate"]) == (0, 0, 5, None)
     manifest = json.loads(next((root / ".scaffold" / "runs").glob("*/run.json")).read_text())
     assert (manifest["status"], manifest["stop_reason"]) == ("stopped", done.stderr.strip())
+
+
+@pytest.mark.parametrize("kind", ["bad_regex", "broken_hook"])
+def test_a_check_that_validation_catches_stops_the_run_before_any_cell(kind, tmp_path):
+    root = tmp_path / kind
+    shutil.copytree(FIXTURES / "broken" / kind, root)
+    done = scaffold(root, "run", "e")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == (root / "expected.txt").read_text().splitlines()
+    assert not (root / ".scaffold" / "runs").exists()
 
 
 def test_a_dead_endpoint_stops_the_run_with_exit_3_after_a_few_quick_attempts(tmp_path):
