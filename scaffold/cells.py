@@ -197,7 +197,8 @@ class CellResult:
     """A finished cell, as one line of `results.jsonl`.
 
     `status` is `error` when a provider failure (after retries) or a harness problem kept
-    the cell from an answer: an error is neither a pass nor a fail."""
+    the cell from an answer, or a check could not grade the answer it got: an error is
+    neither a pass nor a fail."""
 
     key: CellKey
     status: CellStatus
@@ -208,7 +209,11 @@ class CellResult:
     """Every message of the conversation: the rendered prompt, each response, each tool result."""
     calls: tuple[CallRecord, ...] = ()
     error: str | None = None
+    """Why the cell is an error, in one line; for a check, `file:line:col: check "NAME" cannot run: ...`."""
     error_type: str | None = None
+    """`retryable`, `bad_request`, `context_window`, `other` (the provider's, after retries);
+    `check` (a check could not grade: the output is kept); `render`; `exception` (a scaffold
+    or hook raised)."""
     turns: int = 0
     tool_calls: dict[str, int] = field(default_factory=dict)
     nudges: int = 0

@@ -16,6 +16,7 @@ _EXPORTS: dict[str, str] = {
     "Check": "scaffold.checks.base",
     "CheckContext": "scaffold.checks.base",
     "JudgeComplete": "scaffold.checks.base",
+    "CheckError": "scaffold.checks.grading",
     "CheckFailure": "scaffold.checks.common",
     "build_check": "scaffold.checks.common",
     "build_checks": "scaffold.checks.common",

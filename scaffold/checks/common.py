@@ -20,8 +20,10 @@ SpecT = TypeVar("SpecT", bound=CheckBase)
 
 
 class CheckFailure(Exception):
-    """Raised inside a check when it cannot grade (a value that is not a number, an
-    unreadable verdict): the grading turns the message, as is, into a failed result's reason."""
+    """Raised inside a check when it cannot grade (an expected value that is not a number, an
+    unreadable verdict, a hook that does not import): the grading turns the message, as is,
+    into the cause of a `CheckError`, which makes the cell an error, not a fail. A check that
+    can grade and finds the output wrong returns a failed result instead."""
 
 
 def clip(text: str, limit: int = REASON_LIMIT) -> str:
@@ -84,7 +86,8 @@ def check_type(spec: type[CheckBase]) -> Callable[[type[Any]], type[Any]]:
 def build_check(spec: CheckBase) -> Check:
     """The check a spec configures: its registered behaviour, or the plugin check for a type an
     installed package adds. Building is cheap and never fails on the user's values: a bad
-    regex or a hook that cannot be imported fails when it grades."""
+    regex or a hook that cannot be imported shows when the check grades, as a `CheckError`
+    (the cell is an error, not a fail)."""
     entry = REGISTRY.builtins("check").get(spec.type)
     if entry is None:
         from scaffold.checks.python_hook import PluginHook

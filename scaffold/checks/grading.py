@@ -1,4 +1,8 @@
-"""Grading one cell: run every check, then fold the results into the cell's score and verdict."""
+"""Grading one cell: run every check, then fold the results into the cell's score and verdict.
+
+A check that cannot grade is an error of the cell (`CheckError`), never a fail: a broken
+grader must not read as a model that fails every case.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import Check, CheckContext
-from scaffold.checks.common import CheckFailure, check_name, clip
+from scaffold.checks.common import CheckFailure, check_name, clip, quote
 from scaffold.providers.base import ProviderError
 
 if TYPE_CHECKING:  # the check modules are discovered while the union is built
@@ -15,22 +19,44 @@ if TYPE_CHECKING:  # the check modules are discovered while the union is built
 SCORE_EPSILON = 1e-9
 """Slack for comparing a weighted mean with a threshold (0.1 + 0.2 reaches 0.3)."""
 
+CAUSE_LIMIT = 300
+"""A check error's cause is one line, cut to this many characters."""
 
-async def grade_check(check: Check, spec: CheckSpec, output: str, context: CheckContext) -> CheckResult:
-    """One check's result. A check that raises (a bad regex, a missing template variable, a
-    hook that raises) fails with the error as its reason instead of ending the cell.
 
-    A ProviderError (the judge model's call failed after retries) is not the candidate's
-    fault: it propagates, so the engine records the cell as an error rather than a fail."""
+class CheckError(Exception):
+    """A check could not grade the cell: its pattern or schema does not compile, a template
+    variable is missing, its hook does not import, raises or returns something unreadable.
+
+    That is the configuration's fault, not the model's: the engine records the cell as an
+    error (`error_type: "check"`), never as a fail, and stops a run whose check keeps breaking."""
+
+    def __init__(self, index: int, check: str, cause: str):
+        super().__init__(f"check {quote(check, 60)} cannot run: {cause}")
+        self.index = index
+        """The check's position in the experiment's `checks` (the one `specs` given to `grade`)."""
+        self.check = check
+        """The check's name as shown in results."""
+        self.cause = cause
+        """What went wrong, in one line."""
+
+
+async def grade_check(
+    check: Check, spec: CheckSpec, output: str, context: CheckContext, index: int = 0
+) -> CheckResult:
+    """One check's result, pass or fail. A check that cannot grade raises `CheckError`
+    (`index` is the check's position, carried on the error).
+
+    A ProviderError (the judge model's call failed after retries) is not the check's fault
+    either: it propagates as it is, so the engine records a provider error."""
     try:
         return await check.grade(output, context)
     except ProviderError:
         raise
     except CheckFailure as failure:
-        reason = str(failure)
-    except Exception as error:  # any fault in grading one check stays in that check's result
-        reason = f"{type(error).__name__}: {error}"
-    return CheckResult(check_name(spec), spec.type, False, 0.0, spec.weight, clip(reason))
+        cause = str(failure)
+    except Exception as error:  # whatever breaks inside a check is that check's error
+        cause = f"{type(error).__name__}: {error}"
+    raise CheckError(index, check_name(spec), clip(cause, CAUSE_LIMIT))
 
 
 def cell_score(results: Sequence[CheckResult]) -> float:
@@ -58,13 +84,16 @@ async def grade(
     threshold: float | None,
 ) -> tuple[tuple[CheckResult, ...], float, bool]:
     """Grade one cell's output: each check's result (in the order given), the cell's score
-    and whether it passes (see `cell_score` and `cell_passed`).
+    and whether it passes (see `cell_score` and `cell_passed`). Raises `CheckError` for the
+    first check that cannot grade: then the cell has no verdict.
 
     `checks` are built once per experiment (`build_checks(specs)`) and paired with `specs`
     by position. Checks run one after the other: most are microseconds, and cells already
     run concurrently."""
     if len(checks) != len(specs):
         raise ValueError(f"{len(checks)} checks for {len(specs)} specs")
-    results = tuple([await grade_check(check, spec, output, context) for check, spec in zip(checks, specs)])
+    results = tuple(
+        [await grade_check(check, spec, output, context, index) for index, (check, spec) in enumerate(zip(checks, specs))]
+    )
     score = cell_score(results)
     return results, score, cell_passed(results, score, threshold)

@@ -4,7 +4,8 @@ The judge sees the rubric, the case's input (the last user message of the render
 or of the transcript when no prompt is given) and
 the output, and is asked to end its reply with `<score>S</score>`, S between 0 and 1. The
 verdict is read from the last such tag (`<score>7/10</score>` is read as 0.7); a reply
-without one falls back to its last standalone PASS or FAIL. The judge's tokens go through
+without one falls back to its last standalone PASS or FAIL; a reply with neither is a check
+error of the cell (the candidate was not graded), not a fail. The judge's tokens go through
 `context.judge`, which the engine counts apart from the candidate's.
 """
 
@@ -107,9 +108,9 @@ class Judge(SpecCheck[JudgeCheck]):
     async def grade(self, output: str, context: CheckContext) -> CheckResult:
         model = self.spec.model or context.judge_model
         if model is None:
-            return self.result(False, "no judge model (set `model:` on the check or `judge_model:`)")
+            raise CheckFailure("no judge model (set `model:` on the check or `judge_model:`)")
         if context.judge is None:
-            return self.result(False, "no judge available to this run")
+            raise CheckFailure("no judge available to this run")
         rubric = render_text(self.spec.value, context)
         completion = await context.judge(self.messages(rubric, output, context), model)
         score, explanation = parse_verdict(completion.content or "")

@@ -12,7 +12,8 @@ library folder (`grading.py` next to `prompts/`, or a package such as `hooks/tex
   `passed` is decided from `score` and `threshold`, a missing `score` is 1 for a pass and 0
   for a fail.
 
-An exception in the function fails the check with the exception as the reason.
+A hook that does not import, raises, or returns anything else makes the cell an error
+(`error_type: "check"`), never a fail: the grader is broken, not the model.
 
 A check type from an installed package (entry point group `scaffold.checks`) is graded the
 same way: `function(output, case, value, **options)`, see `PluginHook`.

@@ -109,7 +109,7 @@ class Regex(SpecCheck[RegexCheck]):
         try:
             compiled = compiled_pattern(pattern, self.spec.ignore_case)
         except re.error as error:
-            raise CheckFailure(f"bad regex /{pattern}/: {error}") from error
+            raise CheckFailure(f"pattern /{pattern}/ does not compile: {error}") from error
         match = compiled.search(output)
         if match:
             return self.result(True, f"matched {quote(match.group(0))}")

@@ -1,7 +1,8 @@
 """`scaffold run EXPERIMENT`: run headless, progress on stderr, summary on stdout.
 
-Exit codes (DESIGN 2): 0 done and every gate holds; 1 a gate failed; 2 bad input;
-3 stopped early (auth error, budget spent, too many provider errors); 130 interrupted.
+Exit codes (DESIGN 2): 0 done and every gate holds; 1 a gate failed; 2 bad input, including
+a check that cannot run (stopped after five cells); 3 stopped early (auth error, budget spent,
+a dead endpoint, too many provider errors); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -96,6 +97,9 @@ def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: 
         print_summary(finished.summary, f"{experiment.name} · run {finished.run_id} · {finished.status}")
         for gate in gates:
             print(f"gate {'ok  ' if gate.ok else 'FAIL'} {gate.gate}: {gate.detail}")
+    if finished.cause == "check_errors":  # the reason starts with the check's file:line:col
+        print(finished.reason, file=sys.stderr)
+        return EXIT_BAD_INPUT
     if finished.reason and finished.status != "complete":
         print(f"{finished.status}: {finished.reason}", file=sys.stderr)
     if finished.status == "interrupted":

@@ -39,6 +39,8 @@ class RunResult(BaseModel):
     groups: list[GroupRecord]
     """Every planned group, in the experiment's order."""
     gates: list[GateRecord]
+    stop_reason: str | None = None
+    """Why the run stopped early (one line); absent from the JSON when it did not."""
 
     @property
     def gates_ok(self) -> bool:
@@ -47,7 +49,10 @@ class RunResult(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         """DESIGN 2.1's `scaffold run --json` shape."""
-        return self.model_dump(mode="json", by_alias=True)
+        shape = self.model_dump(mode="json", by_alias=True)
+        if shape["stop_reason"] is None:
+            del shape["stop_reason"]
+        return shape
 
 
 def run_result(experiment: "ResolvedExperiment", finished: "RunFinished") -> RunResult:
@@ -65,4 +70,5 @@ def run_result(experiment: "ResolvedExperiment", finished: "RunFinished") -> Run
         cells=finished.summary.cell_counts(),
         groups=[group.to_record() for group in finished.summary.groups],
         gates=[GateRecord(gate=gate.gate, ok=gate.ok, detail=gate.detail) for gate in gates],
+        stop_reason=finished.reason if finished.status != "complete" else None,
     )

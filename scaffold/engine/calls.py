@@ -1,6 +1,6 @@
-"""The one path every model call of a run takes: cache, concurrency bound, retries,
-token and cost accounting, budgets. Scaffolds and the judge check reach models only
-through `CallPath.complete`, so their calls count like any other."""
+"""The one path every model call of a run takes: cache, concurrency bound, retries, the
+dead-endpoint breaker, token and cost accounting, budgets. Scaffolds and the judge check
+reach models only through `CallPath.complete`, so their calls count like any other."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
 from scaffold.cells import CallRecord, Completion, Usage
+from scaffold.engine.circuit import EndpointCircuit
 from scaffold.providers.base import ModelRequest, Provider, ProviderError
 from scaffold.providers.local import LOCAL_PREFIX
 from scaffold.spec.resolved import Model, ResolvedExperiment
@@ -40,6 +41,7 @@ class CallPath:
     cache: ResponseCache | None
     retry_base_delay_s: float = 0.5
     spend: Spend = field(default_factory=Spend)
+    circuit: EndpointCircuit = field(default_factory=EndpointCircuit)
     _model_slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
 
     def _slot(self, model: Model) -> asyncio.Semaphore | None:
@@ -92,8 +94,10 @@ class CallPath:
                     max_attempts=self.experiment.limits.max_attempts,
                     on_retry=on_retry,
                     base_delay_s=self.retry_base_delay_s,
+                    give_up=lambda error, attempts: self.circuit.give_up(model, error, attempts),
                 )
         except CallFailed as failure:  # keep the attempts on the cell's record
+            self.circuit.call_failed(model, failure)
             no_usage = Usage()
             failed_cost = cost_usd(model, no_usage, self.experiment.prices)
             records.append(
@@ -101,6 +105,7 @@ class CallPath:
             )
             raise
         latency = time.perf_counter() - started
+        self.circuit.answered(model)
         cost = cost_usd(model, completion.usage, self.experiment.prices)
         records.append(CallRecord(completion.usage, latency, attempts, False, cost, purpose))
         self.spend.tokens += completion.usage.total

@@ -12,6 +12,10 @@ from scaffold.engine.summary import RunSummary
 
 RunStatus = Literal["running", "complete", "stopped", "interrupted"]
 
+StopCause = Literal["interrupted", "auth", "budget", "provider_errors", "dead_endpoint", "check_errors", "internal"]
+"""Why a run stopped early. `check_errors` is the configuration's fault (a check that cannot
+run: exit 2); the others are the run's (exit 3), or the user's Ctrl-C (130)."""
+
 
 @dataclass(frozen=True, slots=True)
 class RunStarted:
@@ -48,10 +52,12 @@ class CellFinished:
 
 @dataclass(frozen=True, slots=True)
 class RunStopping:
-    """No new cells will start: a budget was spent, auth failed, or the user interrupted."""
+    """No new cells will start: a budget was spent, auth failed, an endpoint is dead, a check
+    keeps breaking, too many provider errors, or the user interrupted."""
 
     status: RunStatus
     reason: str
+    cause: StopCause = "interrupted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,8 @@ class RunFinished:
     status: RunStatus
     reason: str | None
     summary: RunSummary
+    cause: StopCause | None = None
+    """Why the run stopped early; None when it completed."""
 
 
 RunEvent = Union[RunStarted, CellStarted, CallRetried, CellFinished, RunStopping, RunFinished]

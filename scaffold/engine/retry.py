@@ -11,13 +11,18 @@ from __future__ import annotations
 import random
 from typing import Awaitable, Callable
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from scaffold.cells import Completion
 from scaffold.providers.base import ProviderError
 
 OnRetry = Callable[[int, ProviderError, float], None]
 """Told before each wait: (the attempt that failed, from 1; its error; seconds until the next)."""
+
+GiveUp = Callable[[ProviderError, int], bool]
+"""Asked after each retryable failure (its error, the attempts made so far): True ends the
+call now, before `max_attempts` (the engine's circuit breaker cuts retries to an endpoint
+that has never answered)."""
 
 MAX_EXPONENT = 30
 """Keeps `2 ** attempt` finite whatever `max_attempts` is; the delay is capped long before."""
@@ -71,22 +76,24 @@ async def call_with_retries(
     on_retry: OnRetry | None = None,
     base_delay_s: float = 0.5,
     max_delay_s: float = 30.0,
+    give_up: GiveUp | None = None,
 ) -> tuple[Completion, int]:
     """Call `send` until it returns or fails for good; return the completion and the attempts made.
 
-    Raises `CallFailed` (a `ProviderError` with `attempts`) when the error is not retryable or
-    `max_attempts` are spent; other exceptions (harness bugs) pass through untouched."""
+    Raises `CallFailed` (a `ProviderError` with `attempts`) when the error is not retryable,
+    `max_attempts` are spent or `give_up` says so; other exceptions (harness bugs) pass
+    through untouched."""
     # The first attempt runs outside tenacity: nearly every call succeeds at once, and setting
     # up a retry loop per call cost more than the rest of the harness's per-cell work.
     try:
         return await send(), 1
     except ProviderError as error:
-        if not _is_retryable(error) or max_attempts <= 1:
+        if not _is_retryable(error) or max_attempts <= 1 or (give_up is not None and give_up(error, 1)):
             raise CallFailed(error, 1) from error
         first_failure = error
     return await _retry_after_first_failure(
         send, first_failure, max_attempts=max_attempts, on_retry=on_retry,
-        base_delay_s=base_delay_s, max_delay_s=max_delay_s,
+        base_delay_s=base_delay_s, max_delay_s=max_delay_s, give_up=give_up,
     )
 
 
@@ -98,6 +105,7 @@ async def _retry_after_first_failure(
     on_retry: OnRetry | None,
     base_delay_s: float,
     max_delay_s: float,
+    give_up: GiveUp | None,
 ) -> tuple[Completion, int]:
     """The tenacity loop, with `first_failure` replayed as its attempt 1 (so waits, `on_retry`
     and attempt numbers are exactly those of a loop that had sent it)."""
@@ -120,8 +128,14 @@ async def _retry_after_first_failure(
         assert on_retry is not None and state.next_action is not None
         on_retry(state.attempt_number, _last_error(state), state.next_action.sleep)
 
+    def stop(state: RetryCallState) -> bool:
+        if state.attempt_number >= max_attempts:
+            return True
+        # attempt 1 is the replayed failure, whose `give_up` was asked before the loop
+        return give_up is not None and state.attempt_number > 1 and give_up(_last_error(state), state.attempt_number)
+
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(max_attempts),
+        stop=stop,
         wait=wait,
         retry=retry_if_exception(_is_retryable),
         before_sleep=before_sleep if on_retry is not None else None,

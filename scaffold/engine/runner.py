@@ -5,20 +5,26 @@ workers pulls cells from the plan (so memory stays flat however many cells there
 each finished cell is appended to `results.jsonl` (from a thread: see engine/recorder.py)
 before it is tallied and its event yielded. `stop()` ends scheduling; cells in flight get a
 short grace, then are cancelled and not recorded.
+
+A run stops early, besides on `stop()`: when auth fails, a budget is spent, a model's endpoint
+never answers (engine/circuit.py), `limits.max_errors` cells end in provider errors, or one
+check fails to run on `CHECK_ERRORS_TO_STOP` cells (the configuration's fault: exit 2).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator, get_args
 
-from scaffold.cells import CallRecord, CellResult, Completion, Usage
-from scaffold.checks import build_checks, grade
+from scaffold.cells import CallRecord, CellResult, CellStatus, CheckResult, Completion, Usage
+from scaffold.checks import CheckError, build_checks, grade
 from scaffold.checks.base import CheckContext
 from scaffold.engine.calls import CallPath
+from scaffold.engine.circuit import TRIP_AFTER_CALLS
 from scaffold.engine.events import (
     CallRetried,
     CellFinished,
@@ -28,13 +34,14 @@ from scaffold.engine.events import (
     RunStarted,
     RunStatus,
     RunStopping,
+    StopCause,
 )
 from scaffold.engine.manifest import new_manifest
 from scaffold.engine.plan import CellPlan, count_cells, plan_cells
 from scaffold.engine.recorder import CellRecorder
 from scaffold.engine.summary import RunTally
 from scaffold.providers import provider_for
-from scaffold.providers.base import Provider, ProviderError
+from scaffold.providers.base import FailureKind, Provider, ProviderError
 from scaffold.render import RenderError, render_messages
 from scaffold.scaffolds import ScaffoldContext, build_scaffold
 from scaffold.spec.resolved import Model, ResolvedExperiment
@@ -54,6 +61,13 @@ class RunOptions:
     retry_base_delay_s: float = 0.5
     selection: dict[str, Any] | None = None
     """The command-line selection (models, variants, limit...), recorded so `--resume` repeats it."""
+
+
+CHECK_ERRORS_TO_STOP = 5
+"""Cells on which one check failed to run before the run stops (exit 2)."""
+
+PROVIDER_ERROR_TYPES = frozenset(get_args(FailureKind))
+"""The `error_type`s of cells a provider failure ended: what `limits.max_errors` counts."""
 
 
 class AuthFailed(Exception):
@@ -77,21 +91,25 @@ class Run:
         self._scaffolds = {scaffold.ref: build_scaffold(scaffold.spec) for scaffold in experiment.scaffolds}
         self._models = {model.name: model for model in experiment.models}
         self._events: asyncio.Queue[RunEvent | None] = asyncio.Queue()
-        self._stop_reason: tuple[RunStatus, str] | None = None
+        self._stop_reason: tuple[RunStatus, str, StopCause] | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._done = 0
         self._errors = 0
+        self._error_limit: int | None = None
+        self._check_errors: Counter[int] = Counter()
         self._crash: Exception | None = None
         self.tally = RunTally(repeats=experiment.repeats)
 
-    def stop(self, reason: str = "interrupted", status: RunStatus = "interrupted") -> None:
+    def stop(
+        self, reason: str = "interrupted", status: RunStatus = "interrupted", cause: StopCause = "interrupted"
+    ) -> None:
         """Start no new cells; give cells in flight `grace_s`, then cancel them."""
         if self._stop_reason is not None:
             if status == "interrupted":  # a second interrupt: no more grace
                 self._cancel_workers()
             return
-        self._stop_reason = (status, reason)
-        self._events.put_nowait(RunStopping(status, reason))
+        self._stop_reason = (status, reason, cause)
+        self._events.put_nowait(RunStopping(status, reason, cause))
         asyncio.get_running_loop().call_later(self.options.grace_s, self._cancel_workers)
 
     def _cancel_workers(self) -> None:
@@ -112,6 +130,9 @@ class Run:
         pending: Iterator[CellPlan] = (plan for plan in plan_cells(self.experiment) if plan.key not in finished)
         cache = ResponseCache.for_library(self.experiment.root) if self.options.use_cache else None
         calls = CallPath(self.experiment, self._provider_for, cache, self.options.retry_base_delay_s)
+        cells_per_model = total // max(1, len(self.experiment.models))
+        calls.circuit.trip_after_calls = max(1, min(TRIP_AFTER_CALLS, cells_per_model))
+        self._error_limit = self.experiment.limits.error_limit(total)
         yield RunStarted(folder.run_id, folder.path, total, total - len(finished))
         writer = folder.open_writer()
         recorder = CellRecorder(writer, self._recorded, self._fail)
@@ -130,7 +151,7 @@ class Run:
             writer.close()
             if cache is not None:
                 cache.close()
-        status, reason = self._stop_reason or ("complete", None)
+        status, reason, cause = self._stop_reason or ("complete", None, None)
         summary = self.tally.summary()
         folder.update_manifest(
             status=status,
@@ -141,7 +162,7 @@ class Run:
         )
         if self._crash is not None:
             raise self._crash
-        yield RunFinished(folder.run_id, folder.path, status, reason, summary)
+        yield RunFinished(folder.run_id, folder.path, status, reason, summary, cause)
 
     def _open_folder(self) -> tuple[RunFolder, list[CellResult]]:
         """The run's folder and the cells it already holds (read once, when resuming)."""
@@ -167,7 +188,7 @@ class Run:
     def _fail(self, error: Exception) -> None:
         """A harness fault (disk full, a bug): stop, keep what is on disk, raise at the end."""
         self._crash = self._crash or error
-        self.stop(f"internal error: {type(error).__name__}: {error}", status="stopped")
+        self.stop(f"internal error: {type(error).__name__}: {error}", status="stopped", cause="internal")
 
     def _recorded(self, result: CellResult) -> None:
         """`result` is on disk: count it and report it."""
@@ -183,7 +204,7 @@ class Run:
             try:
                 result = await self._run_cell(plan, calls)
             except AuthFailed as error:
-                self.stop(str(error), status="stopped")
+                self.stop(str(error), status="stopped", cause="auth")
                 return
             recorder.record(result)
             self._check_limits(calls, result)
@@ -193,13 +214,27 @@ class Run:
             return
         budget = calls.budget_problem()
         if budget:
-            self.stop(budget, status="stopped")
+            self.stop(budget, status="stopped", cause="budget")
             return
-        if result.status == "error":
+        if calls.circuit.tripped:
+            self.stop(calls.circuit.tripped, status="stopped", cause="dead_endpoint")
+            return
+        if result.status == "error" and result.error_type in PROVIDER_ERROR_TYPES:
             self._errors += 1
-            max_errors = self.experiment.limits.max_errors
-            if max_errors is not None and self._errors >= max_errors:
-                self.stop(f"too many provider errors: {self._errors}", status="stopped")
+            if self._error_limit is not None and self._errors >= self._error_limit:
+                message = f"too many provider errors: {self._errors} cells (limits.max_errors: {self._error_limit})"
+                self.stop(f"{message}; last: {result.error}", status="stopped", cause="provider_errors")
+
+    def _count_check_error(self, error: CheckError) -> str:
+        """The cell's error message for a check that could not run (`file:line:col: check ...
+        cannot run: ...`); the run stops once that check has failed to run on
+        `CHECK_ERRORS_TO_STOP` cells."""
+        message = f"{self.experiment.check_position(error.index)}: {error}"
+        self._check_errors[error.index] += 1
+        count = self._check_errors[error.index]
+        if count == CHECK_ERRORS_TO_STOP:
+            self.stop(f"{message} ({count} cells; run stopped)", status="stopped", cause="check_errors")
+        return message
 
     async def _run_cell(self, plan: CellPlan, calls: CallPath) -> CellResult:
         started = time.time()
@@ -257,15 +292,22 @@ class Run:
             judge=judge,
             judge_model=self.experiment.judge_model,
         )
+        status: CellStatus = "error"
+        check_results: tuple[CheckResult, ...] = ()
+        score: float | None = None
+        check_error: str | None = None
         try:
             check_results, score, passed = await grade(
                 self._checks, self.experiment.checks, outcome.output, context, self.experiment.threshold
             )
+            status = "passed" if passed else "failed"
         except ProviderError as error:  # the judge's provider failed
             return failed_cell(f"judge: {error}", error.kind, tuple(outcome.transcript))
+        except CheckError as error:  # the grader is broken, not the model: an error, never a fail
+            check_error = self._count_check_error(error)
         return CellResult(
             key,
-            "passed" if passed else "failed",
+            status,
             outcome.output,
             score,
             checks=check_results,
@@ -274,6 +316,8 @@ class Run:
             turns=outcome.turns,
             tool_calls=outcome.tool_calls,
             nudges=outcome.nudges,
+            error=check_error,
+            error_type="check" if check_error else None,
             started_at=started,
             finished_at=time.time(),
         )

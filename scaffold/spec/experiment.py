@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, TypeAdapter, field_validator, model_validator
@@ -81,6 +82,13 @@ class GenerateSpec(Strict):
         return dict(self.model_extra or {})
 
 
+DEFAULT_MAX_ERRORS = 0.1
+"""`limits.max_errors` when not given: a tenth of the run's cells (at least `MIN_ERROR_LIMIT`)."""
+
+MIN_ERROR_LIMIT = 10
+"""A fractional `max_errors` never stops a run before this many provider-error cells."""
+
+
 class Limits(Strict):
     """Bounds on a run."""
 
@@ -90,8 +98,28 @@ class Limits(Strict):
     max_total_tokens: int | None = Field(None, gt=0)
     max_attempts: int = Field(6, ge=1)
     """Attempts per call for retryable provider failures (429, 5xx, timeouts, dropped connections)."""
-    max_errors: int | None = Field(None, ge=1)
-    """Stop the run (exit 3) after this many cells end in provider errors."""
+    max_errors: int | float | None = DEFAULT_MAX_ERRORS
+    """Stop the run (exit 3) once this many cells end in provider errors (after their retries):
+    a whole number from 1 is a count; a fraction below 1 is that share of the run's cells, and
+    never fewer than `MIN_ERROR_LIMIT` (the default, 0.1, is a tenth of the cells, at least 10);
+    null: no limit. Check errors stop a run on their own (five from one check, exit 2)."""
+
+    @field_validator("max_errors")
+    @classmethod
+    def _count_or_fraction(cls, value: int | float | None) -> int | float | None:
+        if value is None:
+            return None
+        if value <= 0 or (value >= 1 and value != int(value)):
+            raise ValueError("max_errors is a count (1, 2, ...) or a fraction of the cells (0 < f < 1)")
+        return int(value) if value >= 1 else value
+
+    def error_limit(self, cells: int) -> int | None:
+        """How many provider-error cells stop a run of `cells` cells; None: no number does."""
+        if self.max_errors is None:
+            return None
+        if self.max_errors >= 1:
+            return int(self.max_errors)
+        return max(MIN_ERROR_LIMIT, math.ceil(self.max_errors * cells))
 
 
 class Price(Strict):

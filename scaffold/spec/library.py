@@ -144,6 +144,7 @@ class _ExperimentLoader:
             judge_model=values["judge_model"],
             prompt_hashes=hashes,
             variant_revisions={variant.ref: variant.rev for variant in variants},
+            check_positions=tuple(self.doc.position(loc) for loc, _ in checks),
         )
         return experiment, len(cases)
 

@@ -104,3 +104,12 @@ class ResolvedExperiment:
     """sha256 of every prompt file (and include) used, keyed by its path in the library."""
     variant_revisions: dict[str, str | None] = field(default_factory=dict)
     """For each variant ref, the git revision it was loaded from (None: the work tree)."""
+    check_positions: tuple[Position, ...] = ()
+    """Where each of `checks` was written (the experiment file's line of its entry), by
+    position in `checks`; a run names a check that cannot run by this place."""
+
+    def check_position(self, index: int) -> Position:
+        """Where check `index` was written, or the experiment file when that is not known."""
+        if index < len(self.check_positions):
+            return self.check_positions[index]
+        return Position(str(self.path))

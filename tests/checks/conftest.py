@@ -10,7 +10,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from scaffold.cells import CheckResult, Usage
-from scaffold.checks import CheckContext, build_check, grade
+from scaffold.checks import CheckContext, CheckError, build_check, grade
 from scaffold.spec.checks import CheckSpec
 from scaffold.spec.resolved import Case
 
@@ -20,6 +20,7 @@ HOOKS_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "hooks"
 CHECK_SPEC: TypeAdapter[CheckSpec] = TypeAdapter(CheckSpec)
 
 RunCheck = Callable[..., Awaitable[CheckResult]]
+BrokenCheck = Callable[..., Awaitable[CheckError]]
 
 
 def make_context(
@@ -42,6 +43,19 @@ def run_check() -> RunCheck:
         spec = CHECK_SPEC.validate_python(raw)
         results, _, _ = await grade([build_check(spec)], [spec], output, make_context(**context_fields), None)
         return results[0]
+
+    return run
+
+
+@pytest.fixture
+def broken_check(run_check: RunCheck) -> BrokenCheck:
+    """`await broken_check(raw_spec, output, ...)`: the CheckError of a check that cannot grade
+    (the test fails when the check grades instead)."""
+
+    async def run(raw: dict[str, Any], output: str, **context_fields: Any) -> CheckError:
+        with pytest.raises(CheckError) as raised:
+            await run_check(raw, output, **context_fields)
+        return raised.value
 
     return run
 

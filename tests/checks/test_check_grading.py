@@ -1,4 +1,4 @@
-"""A cell's score and verdict from its checks: weights, threshold, failures kept in results."""
+"""A cell's score and verdict from its checks: weights, threshold, checks that cannot run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from scaffold.cells import CheckResult, Usage
-from scaffold.checks import CheckContext, build_checks, cell_score, grade
+from scaffold.checks import CheckContext, CheckError, build_checks, cell_score, grade
 from scaffold.checks.common import SpecCheck
 from scaffold.registry import REGISTRY
 from scaffold.spec.checks import BUILTIN_CHECKS, CheckSpec
@@ -85,21 +85,27 @@ async def test_no_checks_pass_with_score_one(context_for: ContextFor) -> None:
     assert score == 1.0 and passed
 
 
-async def test_a_raising_check_fails_alone_and_grading_goes_on(context_for: ContextFor) -> None:
+async def test_a_check_that_cannot_run_leaves_the_cell_without_a_verdict(context_for: ContextFor) -> None:
     checks = [
+        {"max_tokens": 100},
         {"regex": "[unclosed", "name": "broken pattern"},
         {"contains": "{{ missing_var }}"},
-        {"max_tokens": 100},
     ]
     context = context_for(usage=Usage(input=40, output=10))
-    results, score, passed = await grade_cell(checks, "42", context)
-    broken, undefined, tokens = results
-    assert (broken.name, broken.type, broken.passed, broken.score) == ("broken pattern", "regex", False, 0.0)
-    assert broken.reason.startswith("bad regex /[unclosed/:")
-    assert undefined.name == "contains {{ missing_var }}"
-    assert undefined.reason == "UndefinedError: 'missing_var' is undefined"
-    assert tokens.passed
-    assert score == pytest.approx(1 / 3) and not passed
+    with pytest.raises(CheckError) as raised:
+        await grade_cell(checks, "42", context)
+    assert (raised.value.index, raised.value.check) == (1, "broken pattern")
+    assert raised.value.cause.startswith("pattern /[unclosed/ does not compile:")
+    with pytest.raises(CheckError) as undefined:
+        await grade_cell(checks[2:], "42", context)
+    assert undefined.value.cause == "UndefinedError: 'missing_var' is undefined"
+
+
+async def test_a_failing_answer_is_still_a_plain_fail(context_for: ContextFor, hooks_root: Path) -> None:
+    checks = [{"regex": r"<answer>\s*{{ expected }}\s*</answer>"}, {"python": "answer_hooks:exact_expected"}]
+    results, score, passed = await grade_cell(checks, "<answer>41</answer>", context_for(expected=42, root=hooks_root))
+    assert [result.passed for result in results] == [False, False]
+    assert score == 0.0 and not passed
 
 
 async def test_checks_and_specs_must_pair_up(context_for: ContextFor) -> None:

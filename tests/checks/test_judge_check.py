@@ -12,7 +12,7 @@ from scaffold.checks.judge import parse_verdict
 from scaffold.providers.base import ProviderError
 
 if TYPE_CHECKING:
-    from conftest import RunCheck
+    from conftest import BrokenCheck, RunCheck
 
 TRANSCRIPT = (
     {"role": "system", "content": "You are a concise assistant."},
@@ -91,17 +91,16 @@ async def test_check_model_and_threshold_override_the_experiment(run_check: RunC
     assert judge.calls[0][1] == "anthropic/claude-haiku"
 
 
-async def test_no_judge_model_fails_without_calling(run_check: RunCheck) -> None:
+async def test_no_judge_model_is_a_check_error_without_calling(broken_check: BrokenCheck) -> None:
     judge = ScriptedJudge("<score>1</score>")
-    result = await run_check({"judge": "Polite."}, "Thanks!", judge=judge)
-    assert not result.passed and result.reason.startswith("no judge model")
+    error = await broken_check({"judge": "Polite."}, "Thanks!", judge=judge)
+    assert error.cause.startswith("no judge model")
     assert judge.calls == []
 
 
-async def test_unreadable_verdict_is_a_failed_result(run_check: RunCheck) -> None:
-    result = await run_check({"judge": "Polite."}, "Thanks!", judge=ScriptedJudge(None), judge_model="m")
-    assert not result.passed and result.score == 0.0
-    assert result.reason == 'judge verdict unreadable: ""'
+async def test_unreadable_verdict_is_a_check_error(broken_check: BrokenCheck) -> None:
+    error = await broken_check({"judge": "Polite."}, "Thanks!", judge=ScriptedJudge(None), judge_model="m")
+    assert error.cause == 'judge verdict unreadable: ""'
 
 
 async def test_judge_provider_failure_propagates_for_the_engine(run_check: RunCheck) -> None:

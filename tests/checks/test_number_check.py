@@ -9,7 +9,7 @@ import pytest
 from scaffold.checks.numbers import find_numbers, parse_number
 
 if TYPE_CHECKING:
-    from conftest import RunCheck
+    from conftest import BrokenCheck, RunCheck
 
 
 @pytest.mark.parametrize(
@@ -75,6 +75,6 @@ async def test_no_number_in_output(run_check: RunCheck) -> None:
     assert not result.passed and result.reason == "no number in output, expected 7"
 
 
-async def test_expected_value_that_is_not_a_number(run_check: RunCheck) -> None:
-    result = await run_check({"number": "{{ expected }}"}, "7", expected="seven")
-    assert not result.passed and result.reason == 'expected value "seven" is not a number'
+async def test_expected_value_that_is_not_a_number_is_a_check_error(broken_check: BrokenCheck) -> None:
+    error = await broken_check({"number": "{{ expected }}"}, "7", expected="seven")
+    assert error.cause == 'expected value "seven" is not a number'

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conftest import RunCheck
+    from conftest import BrokenCheck, RunCheck
 
 
 async def test_bool_hook_passes_and_fails(run_check: RunCheck, hooks_root: Path) -> None:
@@ -48,33 +48,31 @@ async def test_hook_in_a_package_module(run_check: RunCheck, hooks_root: Path) -
     assert not (await run_check(raw, "four words too many", vars={"max_words": 3}, root=hooks_root)).passed
 
 
-async def test_raising_hook_is_a_failed_result(run_check: RunCheck, hooks_root: Path) -> None:
-    result = await run_check({"python": "answer_hooks:explodes"}, "42", root=hooks_root)
-    assert not result.passed and result.score == 0.0
-    assert result.reason == "ZeroDivisionError: division by zero in user code"
+async def test_raising_hook_is_a_check_error(broken_check: BrokenCheck, hooks_root: Path) -> None:
+    error = await broken_check({"python": "answer_hooks:explodes"}, "42", root=hooks_root)
+    assert error.cause == "ZeroDivisionError: division by zero in user code"
+    assert error.check == "python answer_hooks:explodes"
 
 
-async def test_unreadable_return_values_fail(run_check: RunCheck, hooks_root: Path) -> None:
-    text = await run_check({"python": "answer_hooks:returns_text"}, "42", root=hooks_root)
-    big = await run_check({"python": "answer_hooks:out_of_range"}, "42", root=hooks_root)
-    assert text.reason == "answer_hooks:returns_text returned \"'yes'\", expected a bool, a number or a dict"
-    assert big.reason == 'answer_hooks:out_of_range returned score "7.0", expected 0..1'
-    assert not text.passed and not big.passed
+async def test_unreadable_return_values_are_check_errors(broken_check: BrokenCheck, hooks_root: Path) -> None:
+    text = await broken_check({"python": "answer_hooks:returns_text"}, "42", root=hooks_root)
+    big = await broken_check({"python": "answer_hooks:out_of_range"}, "42", root=hooks_root)
+    assert text.cause == "answer_hooks:returns_text returned \"'yes'\", expected a bool, a number or a dict"
+    assert big.cause == 'answer_hooks:out_of_range returned score "7.0", expected 0..1'
 
 
-async def test_hooks_that_cannot_be_imported(run_check: RunCheck, hooks_root: Path) -> None:
-    no_module = await run_check({"python": "no_such_module:grade"}, "42", root=hooks_root)
-    no_function = await run_check({"python": "answer_hooks:no_such_function"}, "42", root=hooks_root)
-    not_callable = await run_check({"python": "answer_hooks:NOT_A_FUNCTION"}, "42", root=hooks_root)
-    broken = await run_check({"python": "broken_on_import:grade"}, "42", root=hooks_root)
-    assert no_module.reason == (
+async def test_hooks_that_cannot_be_imported(broken_check: BrokenCheck, hooks_root: Path) -> None:
+    no_module = await broken_check({"python": "no_such_module:grade"}, "42", root=hooks_root)
+    no_function = await broken_check({"python": "answer_hooks:no_such_function"}, "42", root=hooks_root)
+    not_callable = await broken_check({"python": "answer_hooks:NOT_A_FUNCTION"}, "42", root=hooks_root)
+    broken = await broken_check({"python": "broken_on_import:grade"}, "42", root=hooks_root)
+    assert no_module.cause == (
         "cannot import no_such_module:grade: ModuleNotFoundError: No module named 'no_such_module'"
     )
-    assert no_function.reason.startswith("cannot import answer_hooks:no_such_function: AttributeError:")
-    assert not_callable.reason == (
+    assert no_function.cause.startswith("cannot import answer_hooks:no_such_function: AttributeError:")
+    assert not_callable.cause == (
         "cannot import answer_hooks:NOT_A_FUNCTION: TypeError: NOT_A_FUNCTION is not a function"
     )
-    assert broken.reason == (
+    assert broken.cause == (
         "cannot import broken_on_import:grade: RuntimeError: missing API key for the grading service"
     )
-    assert not any(result.passed for result in (no_module, no_function, not_callable, broken))

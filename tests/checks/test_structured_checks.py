@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from scaffold.checks.structured import extract_json
 
 if TYPE_CHECKING:
-    from conftest import RunCheck
+    from conftest import BrokenCheck, RunCheck
 
 PERSON_SCHEMA = {
     "type": "object",
@@ -46,10 +46,14 @@ async def test_json_schema_pass_and_first_error(run_check: RunCheck) -> None:
     assert not missing.passed and missing.reason == "schema: 'age' is a required property at $"
 
 
-async def test_invalid_schema_is_a_failed_result(run_check: RunCheck) -> None:
-    result = await run_check({"json": True, "schema": {"type": "no-such-type"}}, "{}")
-    assert not result.passed
-    assert result.reason.startswith("SchemaError: 'no-such-type' is not valid")
+async def test_invalid_schema_is_a_check_error(broken_check: BrokenCheck) -> None:
+    error = await broken_check({"json": True, "schema": {"type": "no-such-type"}}, "{}")
+    assert error.cause.startswith("SchemaError: 'no-such-type' is not valid")
+
+
+async def test_a_schema_ref_that_cannot_be_resolved_is_a_check_error(broken_check: BrokenCheck) -> None:
+    error = await broken_check({"json": True, "schema": {"$ref": "#/$defs/person"}}, "{}")
+    assert "#/$defs/person" in error.cause or "/$defs/person" in error.cause
 
 
 async def test_json_false_requires_no_json(run_check: RunCheck) -> None:

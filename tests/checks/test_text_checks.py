@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conftest import RunCheck
+    from conftest import BrokenCheck, RunCheck
 
 
 async def test_equals_ignores_surrounding_white_space(run_check: RunCheck) -> None:
@@ -66,17 +66,16 @@ async def test_regex_ignore_case(run_check: RunCheck) -> None:
     assert not (await run_check({"regex": r"final answer:\s*yes"}, "FINAL ANSWER: Yes")).passed
 
 
-async def test_bad_regex_is_a_failed_result_not_a_crash(run_check: RunCheck) -> None:
-    result = await run_check({"regex": "(unclosed {{ expected }}"}, "anything", expected="x")
-    assert not result.passed and result.score == 0.0
-    assert result.reason == "bad regex /(unclosed x/: missing ), unterminated subpattern at position 0"
-    assert result.name == "regex (unclosed {{ expected }}"
+async def test_bad_regex_is_a_check_error_not_a_fail(broken_check: BrokenCheck) -> None:
+    error = await broken_check({"regex": "(unclosed {{ expected }}"}, "anything", expected="x")
+    assert error.check == "regex (unclosed {{ expected }}" and error.index == 0
+    assert error.cause == "pattern /(unclosed x/ does not compile: missing ), unterminated subpattern at position 0"
+    assert str(error).startswith('check "regex (unclosed {{ expected }}" cannot run: pattern /(unclosed x/')
 
 
-async def test_missing_template_variable_is_a_failed_result(run_check: RunCheck) -> None:
-    result = await run_check({"contains": "{{ answer_text }}"}, "42", expected="42")
-    assert not result.passed
-    assert result.reason == "UndefinedError: 'answer_text' is undefined"
+async def test_missing_template_variable_is_a_check_error(broken_check: BrokenCheck) -> None:
+    error = await broken_check({"contains": "{{ answer_text }}"}, "42", expected="42")
+    assert error.cause == "UndefinedError: 'answer_text' is undefined"
 
 
 async def test_name_defaults_to_type_and_value_unless_given(run_check: RunCheck) -> None:

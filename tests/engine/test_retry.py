@@ -56,6 +56,21 @@ async def test_exhaustion_raises_the_last_error_with_attempts() -> None:
     assert isinstance(caught.value, ProviderError)
 
 
+@pytest.mark.parametrize("give_up_at", [1, 2, 4])
+async def test_give_up_ends_a_call_before_max_attempts(give_up_at: int) -> None:
+    send = FailingThenAnswering(*(retryable() for _ in range(10)))
+    asked: list[int] = []
+
+    def give_up(error: ProviderError, attempts: int) -> bool:
+        asked.append(attempts)
+        return attempts >= give_up_at
+
+    with pytest.raises(CallFailed) as caught:
+        await call_with_retries(send, max_attempts=6, give_up=give_up, **FAST)
+    assert (caught.value.attempts, send.calls) == (give_up_at, give_up_at)
+    assert asked == list(range(1, give_up_at + 1))
+
+
 @pytest.mark.parametrize("kind", ["auth", "bad_request", "context_window", "other"])
 async def test_non_retryable_errors_raise_at_once(kind: str) -> None:
     send = FailingThenAnswering(ProviderError(kind, "no"))  # type: ignore[arg-type]
