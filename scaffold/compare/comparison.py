@@ -2,7 +2,7 @@
 
 The pass-rate difference comes with a 95% interval from the paired per-case differences
 (cluster-robust when cases carry a `cluster`, unless the plain interval is wider: with
-few clusters the robust error can collapse to zero) and McNemar's exact p from the discordant
+few clusters the robust error can collapse to zero) and McNemar's mid-p from the discordant
 cases; with repeats, per-case scores are means and p comes from the paired t statistic.
 Tokens compare by the relative difference of per-case means with a paired bootstrap
 interval. A difference that is not significant is never called a win: the verdict says
@@ -20,7 +20,7 @@ from scaffold.compare.pairing import PairedCases, pair_cases
 from scaffold.stats import (
     cases_needed,
     holm_adjust,
-    mcnemar_exact_p,
+    mcnemar_mid_p,
     paired_bootstrap_relative_delta,
     paired_difference,
     percentile,
@@ -209,7 +209,7 @@ def compare(
                 difference = clustered
         ci95 = (difference.ci_low, difference.ci_high)
         repeated = any(case.samples > 1 for case in paired.a + paired.b)
-        p_value = _paired_t_p(difference) if repeated else mcnemar_exact_p(len(b_only), len(a_only))
+        p_value = _paired_t_p(difference) if repeated else mcnemar_mid_p(len(b_only), len(a_only))
         mean_a, mean_b = _mean(scores_a), _mean(scores_b)
         if mean_a is not None and mean_b is not None and mean_a != mean_b:
             needed = cases_needed(mean_a, mean_b, discordant_rate=(len(b_only) + len(a_only)) / n)
