@@ -105,7 +105,7 @@ def comparison_block(pair: "ComparedPair") -> "list[Text]":
     c = pair.comparison
     p_value = f"p={text.format_p(c.p_value)}" + (
         f" (Holm {text.format_p(c.p_value_holm)})" if c.p_value_holm is not None else ""
-    )
+    ) + (" anytime-valid" if c.sequential else "")
     lines = [
         Text(f"diff · {text.pair_title(c)} · {c.paired_n} paired cases", style="bold"),
         _row(

@@ -48,10 +48,46 @@ def _load(args: argparse.Namespace) -> tuple[ResolvedExperiment, dict[str, Any],
             resume_dir = resolve_run(root, args.resume)
         except RunNotFound as error:
             raise SpecError([Problem(Position("--resume"), str(error))]) from None
-        selection = {**RunFolder(resume_dir).read_manifest().get("options", {})}
+        manifest = RunFolder(resume_dir).read_manifest()
+        selection = {**manifest.get("options", {})}
         selection["concurrency"] = args.concurrency or selection.get("concurrency")
-    experiment = load_experiment(args.experiment, root)
-    return narrow(experiment, **selection), selection, resume_dir
+        recorded = (manifest.get("resolved") or {}).get("sequential")
+        experiment = load_experiment(args.experiment, root)
+        return _with_sequential(narrow(experiment, **selection), recorded), selection, resume_dir
+    experiment = _sequential_flags(args, narrow(load_experiment(args.experiment, root), **selection))
+    return experiment, selection, resume_dir
+
+
+def _sequential_flags(args: argparse.Namespace, experiment: ResolvedExperiment) -> ResolvedExperiment:
+    """`--until-decided` with its settings; a flag given overrides the experiment's `sequential:`."""
+    flags = {"alpha": args.alpha, "min_effect": args.min_effect, "min_cases": args.min_cases}
+    given = {name: value for name, value in flags.items() if value is not None}
+    if given and not args.until_decided:
+        names = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise SpecError([Problem(Position("command line"), f"{names}: only with --until-decided")])
+    if not args.until_decided:
+        return experiment
+    settings = experiment.sequential.model_dump() if experiment.sequential else {}
+    return _with_sequential(experiment, {**settings, **given})
+
+
+def _with_sequential(experiment: ResolvedExperiment, settings: dict[str, Any] | None) -> ResolvedExperiment:
+    import dataclasses
+
+    from pydantic import ValidationError
+
+    from scaffold.spec.experiment import Sequential
+
+    if settings is None:
+        return experiment
+    try:
+        sequential = Sequential.model_validate(settings)
+    except ValidationError as error:
+        problems = [
+            Problem(Position("--" + str(issue["loc"][0]).replace("_", "-")), issue["msg"]) for issue in error.errors()
+        ]
+        raise SpecError(problems) from None
+    return dataclasses.replace(experiment, sequential=sequential)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -104,17 +140,31 @@ def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: 
     from scaffold.compare.gates import evaluate_gates
     from scaffold.store.run_dir import RunFolder
 
-    gates = evaluate_gates(experiment.gates, finished.summary, RunFolder(finished.run_dir).read_results)
+    folder = RunFolder(finished.run_dir)
+    gates = evaluate_gates(experiment.gates, finished.summary, folder.read_results)
+    sequential = folder.read_manifest().get("sequential") if experiment.sequential else None
+    from scaffold.compare.discrimination import saturation_warnings
+
+    warnings = saturation_warnings(finished.summary.groups)
     if args.json:
         shape = summary_json(
             finished.run_id, str(finished.run_dir), experiment.name, finished.status, finished.summary,
             [gate.to_json() for gate in gates],
         )
+        shape["warnings"] = warnings
+        if sequential is not None:
+            shape["sequential"] = sequential
         print(json.dumps(shape, indent=2))
     else:
         print_summary(finished.summary, f"{experiment.name} · run {finished.run_id} · {finished.status}")
+        if sequential is not None:
+            from scaffold.cli.summary_table import print_sequential
+
+            print_sequential(sequential)
         for gate in gates:
             print(f"gate {'ok  ' if gate.ok else 'FAIL'} {gate.gate}: {gate.detail}")
+        for warning in warnings:
+            print(f"warning: {warning}")
     if finished.reason and finished.status != "complete":
         print(f"{finished.status}: {finished.reason}", file=sys.stderr)
     if finished.status == "interrupted":

@@ -77,6 +77,8 @@ class Comparison:
     tool_calls_per_cell_a: float | None = None
     """Tool calls (submit included) per graded cell of the paired cases."""
     tool_calls_per_cell_b: float | None = None
+    sequential: bool = False
+    """p and ci95 come from the anytime-valid test of a `--until-decided` run (compare/sequential_view.py)."""
 
     @property
     def agentic(self) -> bool:
@@ -123,6 +125,8 @@ class Comparison:
         }
         if self.p_value_holm is not None:
             data["pass_rate"]["p_value_holm"] = _round(self.p_value_holm, 6)
+        if self.sequential:
+            data["pass_rate"]["method"] = "sequential"
         if self.cases_needed is not None:
             data["cases_needed"] = self.cases_needed
         if self.agentic:

@@ -44,7 +44,8 @@ def _package_version(name: str) -> str | None:
 
 def describe_experiment(experiment: ResolvedExperiment) -> dict[str, Any]:
     """The experiment as it ran, in plain JSON. `case_clusters` ({case id: cluster}, for
-    the diff's clustered intervals) is there only when some case has a cluster."""
+    the diff's clustered intervals) is there only when some case has a cluster, `case_added`
+    ({case id: YYYY-MM-DD}, for `scaffold cases`) only when some case has a date."""
     described: dict[str, Any] = {
         "name": experiment.name,
         "path": str(experiment.path),
@@ -78,6 +79,11 @@ def describe_experiment(experiment: ResolvedExperiment) -> dict[str, Any]:
         "gates": [gate.model_dump(mode="json", exclude_none=True) for gate in experiment.gates],
         "judge_model": experiment.judge_model,
     }
+    added = {case.id: case.added for case in experiment.cases if case.added is not None}
+    if added:
+        described["case_added"] = added
+    if experiment.sequential is not None:
+        described["sequential"] = experiment.sequential.model_dump(mode="json")
     clusters = {case.id: case.cluster for case in experiment.cases if case.cluster is not None}
     if clusters:
         described["case_clusters"] = clusters

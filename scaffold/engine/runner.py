@@ -32,6 +32,7 @@ from scaffold.engine.events import (
 from scaffold.engine.manifest import new_manifest
 from scaffold.engine.plan import CellPlan, count_cells, plan_cells
 from scaffold.engine.recorder import CellRecorder
+from scaffold.engine.sequential_schedule import schedule_for
 from scaffold.engine.summary import RunTally
 from scaffold.providers import provider_for
 from scaffold.providers.base import Provider, ProviderError
@@ -83,6 +84,8 @@ class Run:
         self._errors = 0
         self._crash: Exception | None = None
         self.tally = RunTally(repeats=experiment.repeats)
+        self._schedule = schedule_for(experiment)
+        """With `sequential:`, the cell order and the rule that ends it (engine/sequential_schedule.py)."""
 
     def stop(self, reason: str = "interrupted", status: RunStatus = "interrupted") -> None:
         """Start no new cells; give cells in flight `grace_s`, then cancel them."""
@@ -106,10 +109,11 @@ class Run:
                 for model in self.experiment.models:
                     self.tally.ensure_group(variant.ref, scaffold.ref, model.name)
         for result in earlier:
-            self.tally.add(result)
+            self._count(result)
         finished = {result.key for result in earlier}
         total = count_cells(self.experiment)
-        pending: Iterator[CellPlan] = (plan for plan in plan_cells(self.experiment) if plan.key not in finished)
+        order = self._schedule.order() if self._schedule else plan_cells(self.experiment)
+        pending: Iterator[CellPlan] = (plan for plan in order if plan.key not in finished)
         cache = ResponseCache.for_library(self.experiment.root) if self.options.use_cache else None
         calls = CallPath(self.experiment, self._provider_for, cache, self.options.retry_base_delay_s)
         yield RunStarted(folder.run_id, folder.path, total, total - len(finished))
@@ -138,6 +142,7 @@ class Run:
             finished_at=time.time(),
             cells=summary.cells_json(),
             groups=[group.to_json() for group in summary.groups],
+            **({"sequential": self._schedule.report()} if self._schedule else {}),
         )
         if self._crash is not None:
             raise self._crash
@@ -171,9 +176,14 @@ class Run:
 
     def _recorded(self, result: CellResult) -> None:
         """`result` is on disk: count it and report it."""
-        self.tally.add(result)
+        self._count(result)
         self._done += 1
         self._events.put_nowait(CellFinished(result, self._done))
+
+    def _count(self, result: CellResult) -> None:
+        self.tally.add(result)
+        if self._schedule is not None:
+            self._schedule.observe(result)
 
     async def _work_through(self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder) -> None:
         for plan in pending:

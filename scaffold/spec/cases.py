@@ -24,7 +24,7 @@ from scaffold.spec.problems import check_value, show_value
 from scaffold.spec.resolved import Case
 from scaffold.spec.yaml_source import Loc, YamlDocument, parse_yaml
 
-SPECIAL_KEYS = ("id", "expected", "cluster", "tags")
+SPECIAL_KEYS = ("id", "expected", "cluster", "tags", "added")
 """Row keys that are not vars when a row has no `vars` key."""
 CASE_FILE_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml", ".json")
 
@@ -97,7 +97,7 @@ def _csv_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
 
 def _csv_fields(cells: dict[str, str]) -> dict[str, Any]:
     fields: dict[str, Any] = {"vars": {key: value for key, value in cells.items() if key not in SPECIAL_KEYS}}
-    for key in ("id", "expected", "cluster"):
+    for key in ("id", "expected", "cluster", "added"):
         if cells.get(key):
             fields[key] = cells[key]
     if cells.get("tags"):
@@ -167,7 +167,7 @@ def _case(row: _Row, inline: bool) -> tuple[Case | None, list[Problem]]:
         return None, list(checked.problems)
     spec: CaseSpec = checked.value
     identity = spec.id if spec.id is not None else case_id(spec.vars)
-    return Case(identity, spec.vars, spec.expected, spec.cluster, tuple(spec.tags)), []
+    return Case(identity, spec.vars, spec.expected, spec.cluster, tuple(spec.tags), spec.added), []
 
 
 def load_cases(raw: Any, spec: Any, doc: YamlDocument, loc: Loc, root: Path) -> tuple[list[Case], list[Problem]]:

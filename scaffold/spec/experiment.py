@@ -33,11 +33,29 @@ class CaseSpec(Strict):
     expected: Any = None
     cluster: str | None = None
     tags: list[str] = Field(default_factory=list)
+    added: str | None = None
+    """When the case joined the eval, `YYYY-MM-DD` (`scaffold cases` shows its age)."""
 
     @field_validator("id", "cluster", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @field_validator("added", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        import datetime
+
+        if isinstance(value, datetime.date):  # YAML reads an unquoted 2026-09-01 as a date
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"added: a date YYYY-MM-DD, got {value!r}") from None
+            if len(value) != 10:
+                raise ValueError(f"added: a date YYYY-MM-DD, got {value!r}")
+        return value
 
 
 class GenerateSpec(Strict):
@@ -66,6 +84,19 @@ class Limits(Strict):
     """Attempts per call for retryable provider failures (429, 5xx, timeouts, dropped connections)."""
     max_errors: int | None = Field(None, ge=1)
     """Stop the run (exit 3) after this many cells end in provider errors."""
+
+
+class Sequential(Strict):
+    """Stop the run once every comparison is decided (DESIGN 11): `run --until-decided`."""
+
+    alpha: float = Field(0.05, gt=0, lt=1)
+    """The level of the anytime-valid test (Holm across the comparisons)."""
+    min_effect: float = Field(0.05, gt=0, lt=1)
+    """A comparison is futile ("no difference") once its interval excludes effects this large."""
+    min_cases: int = Field(20, ge=1)
+    """Paired cases each comparison needs before it may be decided."""
+    seed: int = 0
+    """Seeds the random order the cases run in."""
 
 
 class Price(Strict):
@@ -127,3 +158,5 @@ class Experiment(Strict):
     prices: dict[str, Price] = Field(default_factory=dict)
     """Keyed by model id (or litellm model string)."""
     judge_model: str | None = None
+    sequential: Sequential | None = None
+    """Run cases in a seeded random order and stop once every comparison is decided."""

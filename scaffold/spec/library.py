@@ -141,6 +141,7 @@ class _ExperimentLoader:
             judge_model=values["judge_model"],
             prompt_hashes=hashes,
             variant_revisions={variant.ref: variant.rev for variant in variants},
+            sequential=values.get("sequential"),
         )
         return experiment, len(cases)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from scaffold.spec.checks import CheckSpec
 from scaffold.spec.errors import Position
-from scaffold.spec.experiment import Gate, Limits, Price
+from scaffold.spec.experiment import Gate, Limits, Price, Sequential
 from scaffold.spec.prompt_file import ScaffoldSpec
 
 
@@ -70,6 +70,8 @@ class Case:
     expected: Any = None
     cluster: str | None = None
     tags: tuple[str, ...] = ()
+    added: str | None = None
+    """`YYYY-MM-DD`: when the case joined the eval."""
 
     def template_context(self) -> dict[str, Any]:
         """What check templates see: the vars plus `expected` and `id`."""
@@ -102,3 +104,5 @@ class ResolvedExperiment:
     """sha256 of every prompt file (and include) used, keyed by its path in the library."""
     variant_revisions: dict[str, str | None] = field(default_factory=dict)
     """For each variant ref, the git revision it was loaded from (None: the work tree)."""
+    sequential: Sequential | None = None
+    """When set, the run stops once every comparison is decided (engine/sequential_schedule.py)."""

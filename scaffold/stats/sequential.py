@@ -190,3 +190,43 @@ def decide(
                 decision = "no difference"
         decisions.append((decision, p_value))
     return decisions
+
+
+def expected_sequential_cases(
+    effect: float,
+    discordant_rate: float,
+    alpha: float = 0.05,
+    max_cases: int = 10_000,
+    trials: int = 200,
+    seed: int = 0,
+) -> int:
+    """The median number of paired cases the sequential test needs to call a true difference
+    of `effect` significant at `alpha`, when a share `discordant_rate` of cases is
+    discordant; runs that have not decided by `max_cases` count as `max_cases`.
+
+    Method: seeded simulation (`random.Random(seed)`) of `trials` runs, each case discordant
+    with probability psi = max(discordant_rate, effect) and then B-favouring with probability
+    theta = (1 + effect / psi) / 2 (so that psi * (2 theta - 1) = effect), monitored after every
+    case as `run --until-decided` does."""
+    import random
+
+    if not 0.0 < effect <= 1.0:
+        raise ValueError(f"effect must lie in (0, 1], got {effect}")
+    psi = min(1.0, max(discordant_rate, effect))
+    theta = (1.0 + effect / psi) / 2.0
+    threshold = math.log(1.0 / alpha)
+    rng = random.Random(seed)
+    stopped_at: list[int] = []
+    for _ in range(trials):
+        b_only = discordant = 0
+        cases = max_cases
+        for case in range(1, max_cases + 1):
+            if rng.random() < psi:
+                discordant += 1
+                b_only += rng.random() < theta
+                if log_mixture_evidence(b_only, discordant) >= threshold:
+                    cases = case
+                    break
+        stopped_at.append(cases)
+    stopped_at.sort()
+    return stopped_at[len(stopped_at) // 2]

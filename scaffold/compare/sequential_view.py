@@ -1,0 +1,45 @@
+"""`diff` on a run made with `--until-decided`: its p-values and intervals are the
+anytime-valid ones (stats/sequential.py), recomputed from the stored cells in the run's
+seeded case order, because a fixed-n p-value is not valid on a run that stopped when it
+looked decided."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scaffold.compare.comparison import Comparison
+from scaffold.engine.sequential_schedule import seeded_case_order
+from scaffold.stats import holm_adjust
+from scaffold.stats.sequential import SequentialComparison
+
+
+def sequential_settings(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """The `sequential:` settings a run ran with (run.json), or None for a fixed-n run."""
+    settings = (manifest.get("resolved") or {}).get("sequential")
+    return dict(settings) if isinstance(settings, dict) else None
+
+
+def apply_sequential(manifest: dict[str, Any], comparisons: list[Comparison]) -> None:
+    """Replace each comparison's p-value and interval by the sequential test's, run over its
+    paired cases in the seeded order; Holm across the comparisons when there are several."""
+    settings = sequential_settings(manifest)
+    if settings is None:
+        return
+    case_ids = [str(case_id) for case_id in (manifest.get("resolved") or {}).get("case_ids") or ()]
+    position = {case_id: index for index, case_id in enumerate(seeded_case_order(case_ids, int(settings.get("seed", 0))))}
+    alpha = float(settings.get("alpha", 0.05))
+    tests = []
+    for comparison in comparisons:
+        paired = comparison.paired
+        cases = sorted(range(len(paired.case_ids)), key=lambda index: position.get(paired.case_ids[index], len(position)))
+        test = SequentialComparison(alpha=alpha)
+        for index in cases:
+            test.add(paired.a[index].score, paired.b[index].score)
+        tests.append(test)
+        comparison.sequential = True
+        comparison.p_value = test.p_value if test.cases else None
+        comparison.ci95 = test.interval if test.cases else None
+        comparison.p_value_holm = None
+    if len(tests) > 1:
+        for comparison, adjusted in zip(comparisons, holm_adjust([test.p_value for test in tests])):
+            comparison.p_value_holm = adjusted
