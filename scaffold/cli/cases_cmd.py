@@ -10,8 +10,6 @@ import argparse
 import json
 from pathlib import Path
 
-from scaffold.cli.errors import print_usage_error
-
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """`cases`' flags."""
@@ -22,6 +20,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def main(args: argparse.Namespace) -> int:
+    from scaffold.cli.errors import print_usage_error
     from scaffold.compare.discrimination import STALE_AFTER_DAYS, case_discrimination
     from scaffold.compare.selection import SelectionError, load_run
 

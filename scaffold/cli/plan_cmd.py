@@ -10,9 +10,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scaffold.cli.errors import print_spec_error, print_usage_error
-from scaffold.spec.errors import Position, Problem, SpecError
-
 if TYPE_CHECKING:
     from scaffold.spec.resolved import ResolvedExperiment
 
@@ -60,6 +57,8 @@ def _pilot(experiment: "ResolvedExperiment", cases: int) -> Path:
 
 
 def main(args: argparse.Namespace) -> int:
+    from scaffold.cli.errors import print_spec_error, print_usage_error
+    from scaffold.spec.errors import Position, Problem, SpecError
     from scaffold.compare.planning import PlanInputs, inputs_from_run, plan
     from scaffold.compare.selection import SelectionError, load_run
     from scaffold.spec.library import find_root, load_experiment
