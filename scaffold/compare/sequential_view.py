@@ -43,3 +43,24 @@ def apply_sequential(manifest: dict[str, Any], comparisons: list[Comparison]) ->
     if len(tests) > 1:
         for comparison, adjusted in zip(comparisons, holm_adjust([test.p_value for test in tests])):
             comparison.p_value_holm = adjusted
+
+
+SAVINGS_KEYS = ("stopped_early", "cases_run", "cases_planned", "cells_saved", "tokens_saved_estimate")
+
+
+def sequential_savings(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """Where a `--until-decided` run stopped and what that saved (run.json's `sequential`)."""
+    recorded = manifest.get("sequential")
+    if not isinstance(recorded, dict):
+        return None
+    return {key: recorded.get(key) for key in SAVINGS_KEYS}
+
+
+def savings_line(savings: dict[str, Any]) -> str:
+    """One line for the diff: `sequential run: stopped early at 48 of 200 cases; saved ...`."""
+    cases = f"{savings['cases_run']} of {savings['cases_planned']} cases"
+    if not savings["stopped_early"]:
+        return f"sequential run: ran {cases}; p-values and intervals are anytime-valid"
+    tokens = savings["tokens_saved_estimate"]
+    saved = f"saved {savings['cells_saved']:,} cells" + ("" if tokens is None else f", ~{tokens:,} tokens")
+    return f"sequential run: stopped early at {cases}; {saved}; p-values and intervals are anytime-valid"

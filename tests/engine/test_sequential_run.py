@@ -92,8 +92,12 @@ def test_diff_of_a_sequential_run_reports_the_anytime_valid_p(tmp_path: Path, op
     assert rates["p_value"] <= recorded["decisions"][0]["p_value"]
     assert rates["ci95"][0] < rates["delta"] < rates["ci95"][1]
     assert diffed["verdict"].startswith("b better")
+    assert diffed["sequential"]["stopped_early"] is True
+    assert diffed["sequential"]["cells_saved"] == recorded["cells_saved"] > 0
     assert main(["diff"]) == 0
-    assert "anytime-valid" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"sequential run: stopped early at {recorded['cases_run']} of {CASES} cases" in out
+    assert "anytime-valid" in out
 
 
 def test_sequential_flags_without_until_decided_are_bad_input(tmp_path: Path, openai_server) -> None:
