@@ -160,3 +160,5 @@ class Experiment(Strict):
     judge_model: str | None = None
     sequential: Sequential | None = None
     """Run cases in a seeded random order and stop once every comparison is decided."""
+    exclude_cases: str | None = None
+    """A file of case ids, one a line, that this experiment leaves out (`scaffold cases --retire`)."""

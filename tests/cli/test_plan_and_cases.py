@@ -81,6 +81,15 @@ def test_cases_lists_discrimination_age_and_retires_the_cases_that_never_flip(tm
     table = scaffold(tmp_path, "cases")
     assert "older than 90 days" in table.stdout and "2 always, 0 some, 4 never" in table.stdout
 
+    experiment = tmp_path / "experiments" / "arith.yaml"
+    experiment.write_text(experiment.read_text() + "exclude_cases: retired.txt\n")
+    planned = scaffold(tmp_path, "run", "arith", "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert "× 2 cases ×" in planned.stdout  # c3 and c6 are left
+    (tmp_path / "retired.txt").unlink()
+    missing = scaffold(tmp_path, "validate")
+    assert missing.returncode == 2 and "arith.yaml:" in missing.stderr and "cannot read retired.txt" in missing.stderr
+
 
 def test_a_bad_added_date_is_bad_input_with_its_line(tmp_path: Path, openai_server) -> None:
     write_library(tmp_path, openai_server.url)
