@@ -74,6 +74,8 @@ def plan(experiment: ResolvedExperiment, inputs: PlanInputs, effect: float = 0.0
     cost = None if inputs.cost_per_cell is None else round(inputs.cost_per_cell * cells, 6)
     assumed = discordance if discordance is not None else p_a * (1 - p_b) + p_b * (1 - p_a)
     sequential = expected_sequential_cases(effect, assumed, alpha, max_cases=4 * max(paired_cases, 1))
+    # No comparison is decided before min_cases (DESIGN 11's default 20).
+    sequential = max(sequential, experiment.sequential.min_cases if experiment.sequential else 20)
     return {
         "effect": effect,
         "alpha": alpha,

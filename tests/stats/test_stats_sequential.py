@@ -158,3 +158,13 @@ def test_fractional_scores_get_the_wider_bound_and_a_worse_side_is_named() -> No
     assert decide([comparison], ALPHA, 0.05, MIN_CASES)[0][0] == "a better"
     with pytest.raises(ValueError):
         comparison.add(1.5, 0.0)
+
+
+def test_expected_sequential_cases_matches_the_monitored_simulation_and_shrinks_with_the_effect() -> None:
+    from scaffold.stats.sequential import expected_sequential_cases
+
+    fifteen = expected_sequential_cases(0.15, 0.25, max_cases=300)
+    assert fifteen == expected_sequential_cases(0.15, 0.25, max_cases=300)  # seeded
+    assert 20 < fifteen < 150  # the +15-point simulation above stops at a median under 150
+    assert expected_sequential_cases(0.25, 0.25, max_cases=300) < fifteen
+    assert expected_sequential_cases(0.01, 0.5, max_cases=50, trials=20) == 50  # capped
