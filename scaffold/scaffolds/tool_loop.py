@@ -30,17 +30,36 @@ names included (so a `tool_called: submit` check can see whether the model submi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from scaffold.cells import Completion, ToolCall
 from scaffold.render import render_string
-from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
+from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
 from scaffold.scaffolds.tools import ToolSession, Toolbox, build_tools
-from scaffold.spec.prompt_file import ToolLoopScaffold
+from scaffold.spec.base import Finding, Loc, ScaffoldBase, Setting, ToolName, tool_problems
 
 SUBMIT = "submit"
 
 
+class ToolLoopScaffold(ScaffoldBase):
+    """A function-calling loop with optional "keep going" nudges (DESIGN 1.3)."""
+
+    kind: Literal["tool_loop"]
+    tools: list[ToolName] = Field(default_factory=list)
+    max_turns: int = Field(8, ge=1)
+    nudge: str | None = None
+    max_nudges: int = Field(1, ge=0)
+
+    def template_texts(self) -> list[tuple[Loc, str]]:
+        return [(("nudge",), self.nudge)] if self.nudge is not None else []
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        return tool_problems(self.tools, setting)
+
+
+@scaffold_kind(ToolLoopScaffold)
 class ToolLoop:
     """Runs the tool_loop rule for one configured scaffold."""
 

@@ -17,6 +17,7 @@ import math
 import operator
 from typing import Any, Callable
 
+from scaffold.registry import register
 from scaffold.scaffolds.base import ScaffoldContext
 from scaffold.scaffolds.tools.toolbox import Tool, ToolFailure, result_text
 
@@ -175,5 +176,5 @@ SUBMIT = Tool(
     invoke=lambda arguments, context: arguments["answer"],
 )
 
-BUILTIN_TOOLS: dict[str, Tool] = {tool.name: tool for tool in (CALCULATOR, LOOKUP, SUBMIT)}
-"""The built-in tools by name."""
+for _tool in (CALCULATOR, LOOKUP, SUBMIT):
+    register("tool", _tool.name, _tool)
