@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from scaffold.engine.summary import GroupSummary
-from scaffold.tui.run_view import GroupKey, RunView, group_label, side_key
+from scaffold.tui.run_view import GroupKey, RunView, group_label
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.text_format import cost, number, percent, seconds, wilson
 from scaffold.tui.widgets.tables import Cell, fill_table
@@ -54,10 +54,6 @@ SORTS: dict[str, tuple[str, SortKey, bool]] = {
 SORT_CYCLE = [None, "pass", "tokens", "per_pass", "cost", "p50", "turns"]
 MARK_HINTS = ["space marks A", "space marks B (or d: A against the cursor row)", "d: diff A → B"]
 """What to press next, by how many rows are marked."""
-
-
-def _key(group: GroupSummary) -> GroupKey:
-    return (group.variant, group.scaffold, group.model)
 
 
 def _row_key(key: GroupKey) -> str:
@@ -118,7 +114,7 @@ class ResultsScreen(ScaffoldScreen):
         self.query_one("#groups", DataTable).focus()
         family = await asyncio.to_thread(run.baseline_comparisons)
         self.versus = {key: short_verdict(comparison) for key, comparison in family.items()}
-        self.versus.update({side_key(comparison.a): Text("baseline", style="dim") for comparison in family.values()})
+        self.versus.update({comparison.a.group: Text("baseline", style="dim") for comparison in family.values()})
         self.fill()
 
     def sorted_groups(self) -> list[GroupSummary]:
@@ -135,7 +131,7 @@ class ResultsScreen(ScaffoldScreen):
         current = self.cursor_group()
         rows = []
         for group in self.sorted_groups():
-            key = _key(group)
+            key = group.key
             mark = "A" if self.marked[:1] == [key] else "B" if self.marked[1:2] == [key] else ""
             rows.append((_row_key(key), group_row(group, mark, self.versus.get(key, "—"))))
         fill_table(table, COLUMNS, rows)
@@ -157,7 +153,7 @@ class ResultsScreen(ScaffoldScreen):
             return None
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         variant, scaffold, model = str(row_key).split("\t")
-        return (variant, scaffold, model)
+        return GroupKey(variant, scaffold, model)
 
     def action_mark(self) -> None:
         """Mark (or unmark) the row under the cursor; a third mark replaces B."""
