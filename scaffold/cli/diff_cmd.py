@@ -46,14 +46,21 @@ def main(args: argparse.Namespace) -> int:
     except SelectionError as error:
         return print_usage_error("diff", str(error))
     pairs = [ComparedPair.of(comparison) for comparison in comparisons]
+    from scaffold.compare.sequential_view import savings_line, sequential_savings
+
+    savings = sequential_savings(runs[0].manifest) if len(runs) == 1 else None
     if args.json:
         shapes = [pair.to_json() for pair in pairs]
+        for shape in shapes if savings else ():
+            shape["sequential"] = savings
         print(json.dumps(shapes[0] if len(shapes) == 1 else shapes, indent=2, ensure_ascii=False))
     elif args.format == "md":
         from scaffold.report.md import comparisons_markdown
 
         print(comparisons_markdown(pairs), end="")
     else:
+        if savings:
+            print(savings_line(savings))
         print_pairs(pairs)
     return 0
 
@@ -106,7 +113,7 @@ def comparison_block(pair: "ComparedPair") -> "list[Text]":
     a, b = c.a_stats, c.b_stats
     p_value = f"p={text.format_p(c.p_value)}" + (
         f" (Holm {text.format_p(c.p_value_holm)})" if c.p_value_holm is not None else ""
-    )
+    ) + (" anytime-valid" if c.sequential else "")
     lines = [
         Text(f"diff · {text.pair_title(c)} · {c.paired_n} paired cases", style="bold"),
         _row(

@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "diff": "scaffold.cli.diff_cmd",
     "report": "scaffold.cli.report_cmd",
     "tui": "scaffold.cli.tui_cmd",
+    "plan": "scaffold.cli.plan_cmd",
+    "cases": "scaffold.cli.cases_cmd",
     "plugins": "scaffold.cli.plugins_cmd",
     "import": "scaffold.cli.import_cmd",
     "export": "scaffold.cli.export_cmd",
@@ -63,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     run.add_argument("--env-file", metavar="FILE", help="read API keys from this .env file (never stored)")
+    run.add_argument("--until-decided", action="store_true", help="stop once every comparison is decided")
+    run.add_argument("--alpha", type=float, metavar="A", help="with --until-decided: the test's level (0.05)")
+    run.add_argument("--min-effect", type=float, metavar="D", help="with --until-decided: futility bound (0.05)")
+    run.add_argument("--min-cases", type=int, metavar="N", help="with --until-decided: cases before deciding (20)")
 
     commands.add_parser("runs", help="list runs")
 
@@ -87,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
 
     tui = commands.add_parser("tui", help="open the terminal app")
     tui.add_argument("experiment", nargs="?", metavar="EXPERIMENT")
+    importlib.import_module("scaffold.cli.plan_cmd").add_parser(commands)
+    importlib.import_module("scaffold.cli.cases_cmd").add_parser(commands)
     importlib.import_module("scaffold.cli.plugins_cmd").add_parser(commands)
     for name in ("import", "export"):
         importlib.import_module(COMMANDS[name]).add_parser(commands)

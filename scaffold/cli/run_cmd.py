@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import signal
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scaffold.cli.errors import print_spec_error
-from scaffold.spec.errors import SpecError
+from scaffold.spec.errors import Position, Problem, SpecError
 from scaffold.spec.resolved import ResolvedExperiment
 
 if TYPE_CHECKING:
@@ -45,7 +46,38 @@ def _session(args: argparse.Namespace) -> "RunSession":
         models=list(args.model), variants=list(args.variant), limit=args.limit,
         repeats=args.repeats, concurrency=args.concurrency,
     )
-    return new_session(args.experiment, selection, root=root, use_cache=not args.no_cache)
+    session = new_session(args.experiment, selection, root=root, use_cache=not args.no_cache)
+    return dataclasses.replace(session, experiment=_sequential_flags(args, session.experiment))
+
+
+def _sequential_flags(args: argparse.Namespace, experiment: ResolvedExperiment) -> ResolvedExperiment:
+    """`--until-decided` with its settings; a flag given overrides the experiment's `sequential:`."""
+    flags = {"alpha": args.alpha, "min_effect": args.min_effect, "min_cases": args.min_cases}
+    given = {name: value for name, value in flags.items() if value is not None}
+    if given and not args.until_decided:
+        names = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise SpecError([Problem(Position("command line"), f"{names}: only with --until-decided")])
+    if not args.until_decided:
+        return experiment
+    settings = experiment.sequential.model_dump() if experiment.sequential else {}
+    return _with_sequential(experiment, {**settings, **given})
+
+
+def _with_sequential(experiment: ResolvedExperiment, settings: dict[str, Any] | None) -> ResolvedExperiment:
+    from pydantic import ValidationError
+
+    from scaffold.spec.experiment import Sequential
+
+    if settings is None:
+        return experiment
+    try:
+        sequential = Sequential.model_validate(settings)
+    except ValidationError as error:
+        problems = [
+            Problem(Position("--" + str(issue["loc"][0]).replace("_", "-")), issue["msg"]) for issue in error.errors()
+        ]
+        raise SpecError(problems) from None
+    return dataclasses.replace(experiment, sequential=sequential)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -95,8 +127,14 @@ def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: 
         print(json.dumps(result.to_json(), indent=2))
     else:
         print_summary(finished.summary, f"{experiment.name} · run {finished.run_id} · {finished.status}")
+        if result.sequential is not None:
+            from scaffold.cli.summary_table import print_sequential
+
+            print_sequential(result.sequential)
         for gate in gates:
             print(f"gate {'ok  ' if gate.ok else 'FAIL'} {gate.gate}: {gate.detail}")
+        for warning in result.warnings:
+            print(f"warning: {warning}")
     if finished.cause == "check_errors":  # the reason starts with the check's file:line:col
         print(finished.reason, file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from scaffold.engine.summary import GroupSummary, RunSummary
 from scaffold.text_format import cost, number, percent, seconds, wilson
 
@@ -47,3 +49,23 @@ def _numbers(group: GroupSummary, agentic: bool) -> list[str]:
         row += [number(group.turns_per_cell, 2), number(group.tool_calls_per_cell, 2)]
     return row
 
+
+def print_sequential(sequential: dict[str, Any]) -> None:
+    """Under the table of a `--until-decided` run: where it stopped, what that saved, and each
+    comparison's decision with its always-valid p and interval."""
+    from scaffold.text_format import format_p, points, points_interval
+
+    cases = f"{sequential['cases_run']} of {sequential['cases_planned']} cases"
+    if sequential["stopped_early"]:
+        saved = sequential["tokens_saved_estimate"]
+        tokens = "" if saved is None else f", ~{saved:,} tokens"
+        print(f"sequential: stopped early at {cases}, every comparison decided; saved {sequential['cells_saved']:,} cells{tokens}")
+    else:
+        print(f"sequential: ran {cases}; not every comparison was decided before the last case")
+    for decision in sequential["decisions"]:
+        interval = tuple(decision["interval"]) if decision.get("interval") else None
+        where = " · ".join(decision.get("slice") or [])
+        print(
+            f"  {decision['a']} → {decision['b']} ({where}): {decision['decision']}, "
+            f"{points(decision.get('delta'))} {points_interval(interval)} p={format_p(decision['p_value'])} (anytime-valid)"
+        )

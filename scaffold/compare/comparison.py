@@ -2,7 +2,7 @@
 
 The pass-rate difference comes with a 95% interval from the paired per-case differences
 (cluster-robust when cases carry a `cluster`, unless the plain interval is wider: with
-few clusters the robust error can collapse to zero) and McNemar's exact p from the discordant
+few clusters the robust error can collapse to zero) and McNemar's mid-p from the discordant
 cases; with repeats, per-case scores are means and p comes from the paired t statistic.
 Tokens compare by the relative difference of per-case means with a paired bootstrap
 interval. A difference that is not significant is never called a win: the verdict says
@@ -20,7 +20,7 @@ from scaffold.compare.pairing import CaseTally, PairedCases, pair_cases
 from scaffold.stats import (
     cases_needed,
     holm_adjust,
-    mcnemar_exact_p,
+    mcnemar_mid_p,
     paired_bootstrap_relative_delta,
     paired_difference,
     percentile,
@@ -108,6 +108,8 @@ class Comparison:
     paired: PairedCases
     p_value_holm: float | None = None
     """Holm-adjusted p when one baseline is compared with several variants (see apply_holm)."""
+    sequential: bool = False
+    """p and ci95 come from the anytime-valid test of a `--until-decided` run (compare/sequential_view.py)."""
 
     @property
     def agentic(self) -> bool:
@@ -155,6 +157,8 @@ class Comparison:
         }
         if self.p_value_holm is not None:
             data["pass_rate"]["p_value_holm"] = _round(self.p_value_holm, 6)
+        if self.sequential:
+            data["pass_rate"]["method"] = "sequential"
         if self.cases_needed is not None:
             data["cases_needed"] = self.cases_needed
         if self.agentic:
@@ -240,7 +244,7 @@ def compare(
                 difference = clustered
         ci95 = (difference.ci_low, difference.ci_high)
         repeated = any(case.samples > 1 for case in paired.a + paired.b)
-        p_value = _paired_t_p(difference) if repeated else mcnemar_exact_p(len(b_only), len(a_only))
+        p_value = _paired_t_p(difference) if repeated else mcnemar_mid_p(len(b_only), len(a_only))
         mean_a, mean_b = a_stats.pass_rate, b_stats.pass_rate
         if mean_a is not None and mean_b is not None and mean_a != mean_b:
             needed = cases_needed(mean_a, mean_b, discordant_rate=(len(b_only) + len(a_only)) / n)

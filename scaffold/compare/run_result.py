@@ -39,6 +39,11 @@ class RunResult(BaseModel):
     groups: list[GroupRecord]
     """Every planned group, in the experiment's order."""
     gates: list[GateRecord]
+    warnings: list[str] = Field(default_factory=list)
+    """Saturation warnings: a slice where every group passes at least 95% (or at most 5%)."""
+    sequential: dict[str, Any] | None = None
+    """For a `--until-decided` run, where it stopped and what that saved (DESIGN 11);
+    absent from the JSON for a fixed-n run."""
     stop_reason: str | None = None
     """Why the run stopped early (one line); absent from the JSON when it did not."""
 
@@ -50,18 +55,22 @@ class RunResult(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """DESIGN 2.1's `scaffold run --json` shape."""
         shape = self.model_dump(mode="json", by_alias=True)
-        if shape["stop_reason"] is None:
-            del shape["stop_reason"]
+        for optional in ("stop_reason", "sequential"):
+            if shape[optional] is None:
+                del shape[optional]
         return shape
 
 
 def run_result(experiment: "ResolvedExperiment", finished: "RunFinished") -> RunResult:
     """The result of the run that ended with `finished`: the gates of `experiment` evaluated on
     the summary and the stored results (read only when a gate needs them)."""
+    from scaffold.compare.discrimination import saturation_warnings
     from scaffold.compare.gates import evaluate_gates
     from scaffold.store.run_dir import RunFolder
 
-    gates = evaluate_gates(experiment.gates, finished.summary, RunFolder(finished.run_dir).read_results)
+    folder = RunFolder(finished.run_dir)
+    gates = evaluate_gates(experiment.gates, finished.summary, folder.read_results)
+    sequential = folder.read_manifest().sequential if experiment.sequential is not None else None
     return RunResult(
         run_id=finished.run_id,
         run_dir=finished.run_dir,
@@ -70,5 +79,7 @@ def run_result(experiment: "ResolvedExperiment", finished: "RunFinished") -> Run
         cells=finished.summary.cell_counts(),
         groups=[group.to_record() for group in finished.summary.groups],
         gates=[GateRecord(gate=gate.gate, ok=gate.ok, detail=gate.detail) for gate in gates],
+        warnings=saturation_warnings(finished.summary.groups),
+        sequential=sequential,
         stop_reason=finished.reason if finished.status != "complete" else None,
     )

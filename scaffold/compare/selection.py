@@ -238,6 +238,9 @@ def comparisons_within(
         comparisons.extend(family)
     if not comparisons:
         raise SelectionError(f"run {run.run_id} has no results for these groups")
+    from scaffold.compare.sequential_view import apply_sequential
+
+    apply_sequential(run.manifest, comparisons)
     return comparisons
 
 

@@ -45,7 +45,8 @@ def _package_version(name: str) -> str | None:
 
 
 def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
-    """The experiment as it ran."""
+    """The experiment as it ran. `case_added` ({case id: YYYY-MM-DD}, for `scaffold cases`)
+    holds the cases that carry a date."""
     described: dict[str, Any] = {
         "name": experiment.name,
         "path": str(experiment.path),
@@ -80,6 +81,9 @@ def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
         "judge_model": experiment.judge_model,
         "case_clusters": {case.id: case.cluster for case in experiment.cases if case.cluster is not None},
     }
+    described["case_added"] = {case.id: case.added for case in experiment.cases if case.added is not None}
+    if experiment.sequential is not None:
+        described["sequential"] = experiment.sequential.model_dump(mode="json")
     return ResolvedRecord.model_validate(described)
 
 

@@ -39,6 +39,7 @@ from scaffold.engine.events import (
 from scaffold.engine.manifest import new_manifest
 from scaffold.engine.plan import CellPlan, count_cells, plan_cells
 from scaffold.engine.recorder import CellRecorder
+from scaffold.engine.sequential_schedule import schedule_for
 from scaffold.engine.summary import RunTally
 from scaffold.providers import provider_for
 from scaffold.providers.base import FailureKind, Provider, ProviderError
@@ -99,6 +100,8 @@ class Run:
         self._check_errors: Counter[int] = Counter()
         self._crash: Exception | None = None
         self.tally = RunTally(repeats=experiment.repeats)
+        self._schedule = schedule_for(experiment)
+        """With `sequential:`, the cell order and the rule that ends it (engine/sequential_schedule.py)."""
 
     def stop(
         self, reason: str = "interrupted", status: RunStatus = "interrupted", cause: StopCause = "interrupted"
@@ -124,10 +127,11 @@ class Run:
                 for model in self.experiment.models:
                     self.tally.ensure_group(variant.ref, scaffold.ref, model.name)
         for result in earlier:
-            self.tally.add(result)
+            self._count(result)
         finished = {result.key for result in earlier}
         total = count_cells(self.experiment)
-        pending: Iterator[CellPlan] = (plan for plan in plan_cells(self.experiment) if plan.key not in finished)
+        order = self._schedule.order() if self._schedule else plan_cells(self.experiment)
+        pending: Iterator[CellPlan] = (plan for plan in order if plan.key not in finished)
         cache = ResponseCache.for_library(self.experiment.root) if self.options.use_cache else None
         calls = CallPath(self.experiment, self._provider_for, cache, self.options.retry_base_delay_s)
         cells_per_model = total // max(1, len(self.experiment.models))
@@ -159,6 +163,7 @@ class Run:
             finished_at=time.time(),
             cells=summary.cells_json(),
             groups=[group.to_json() for group in summary.groups],
+            **({"sequential": self._schedule.report()} if self._schedule else {}),
         )
         if self._crash is not None:
             raise self._crash
@@ -192,9 +197,14 @@ class Run:
 
     def _recorded(self, result: CellResult) -> None:
         """`result` is on disk: count it and report it."""
-        self.tally.add(result)
+        self._count(result)
         self._done += 1
         self._events.put_nowait(CellFinished(result, self._done))
+
+    def _count(self, result: CellResult) -> None:
+        self.tally.add(result)
+        if self._schedule is not None:
+            self._schedule.observe(result)
 
     async def _work_through(self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder) -> None:
         for plan in pending:

@@ -8,6 +8,7 @@ the CLI, the TUI and the API cannot drift apart (the TUI's resume once skipped t
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,6 +102,11 @@ def resume_session(
         raise SpecError([Problem(where, message)])
     selection = manifest.options.model_copy(update={"concurrency": concurrency or manifest.options.concurrency})
     narrowed = narrow(loaded, **selection.narrowing())
+    if manifest.resolved.sequential is not None:  # `--until-decided` given when the run started
+        from scaffold.spec.experiment import Sequential
+
+        sequential = Sequential.model_validate(manifest.resolved.sequential)
+        narrowed = dataclasses.replace(narrowed, sequential=sequential)
     preflight(narrowed)
     return RunSession(narrowed, selection, use_cache, folder.path, manifest)
 

@@ -221,7 +221,7 @@ def _case(row: _Row, inline: bool) -> tuple[Case | None, list[Problem]]:
         return None, list(checked.problems)
     spec: CaseSpec = checked.value
     identity = spec.id if spec.id is not None else case_id(spec.vars)
-    return Case(identity, spec.vars, spec.expected, spec.cluster, tuple(spec.tags)), []
+    return Case(identity, spec.vars, spec.expected, spec.cluster, tuple(spec.tags), spec.added), []
 
 
 def load_cases(raw: Any, spec: Any, doc: YamlDocument, loc: Loc, root: Path) -> tuple[list[Case], list[Problem]]:

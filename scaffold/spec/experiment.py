@@ -122,6 +122,19 @@ class Limits(Strict):
         return max(MIN_ERROR_LIMIT, math.ceil(self.max_errors * cells))
 
 
+class Sequential(Strict):
+    """Stop the run once every comparison is decided (DESIGN 11): `run --until-decided`."""
+
+    alpha: float = Field(0.05, gt=0, lt=1)
+    """The level of the anytime-valid test (Holm across the comparisons)."""
+    min_effect: float = Field(0.05, gt=0, lt=1)
+    """A comparison is futile ("no difference") once its interval excludes effects this large."""
+    min_cases: int = Field(20, ge=1)
+    """Paired cases each comparison needs before it may be decided."""
+    seed: int = 0
+    """Seeds the random order the cases run in."""
+
+
 class Price(Strict):
     """USD per million tokens, overriding litellm's price map for one model."""
 
@@ -245,3 +258,7 @@ class Experiment(Strict):
     prices: dict[str, Price] = Field(default_factory=dict)
     """Keyed by model id (or litellm model string)."""
     judge_model: str | None = None
+    sequential: Sequential | None = None
+    """Run cases in a seeded random order and stop once every comparison is decided."""
+    exclude_cases: str | None = None
+    """A file of case ids, one a line, that this experiment leaves out (`scaffold cases --retire`)."""

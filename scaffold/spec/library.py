@@ -114,6 +114,8 @@ class _ExperimentLoader:
         if "cases" in data:
             cases, case_problems = load_cases(data["cases"], values.get("cases"), self.doc, ("cases",), self.resolver.root)
             self.resolver.problems.extend(case_problems)
+        if cases and values.get("exclude_cases"):
+            cases = self._without_excluded(cases, values["exclude_cases"])
         if cases:
             self._check_variables(variants, checks, cases)
         self._check_problems(checks, Setting(self.resolver.root, tuple(cases), values.get("judge_model")))
@@ -145,8 +147,20 @@ class _ExperimentLoader:
             prompt_hashes=hashes,
             variant_revisions={variant.ref: variant.rev for variant in variants},
             check_positions=tuple(self.doc.position(loc) for loc, _ in checks),
+            sequential=values.get("sequential"),
         )
         return experiment, len(cases)
+
+    def _without_excluded(self, cases: list[Case], file: str) -> list[Case]:
+        """The cases whose ids `exclude_cases:` does not list (blank lines and `#` lines skipped)."""
+        path = self.resolver.root / file
+        try:
+            listed = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            self.report(("exclude_cases",), f"exclude_cases: cannot read {file}: {getattr(error, 'strerror', None) or error}")
+            return cases
+        excluded = {line.strip() for line in listed if line.strip() and not line.lstrip().startswith("#")}
+        return [case for case in cases if case.id not in excluded]
 
     def _name(self) -> str:
         folder = self.resolver.root / EXPERIMENTS_DIR

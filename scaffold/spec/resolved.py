@@ -14,7 +14,7 @@ from scaffold.spec.errors import Position
 
 if TYPE_CHECKING:  # the check and scaffold modules import this one while their unions are built
     from scaffold.spec.checks import CheckSpec
-    from scaffold.spec.experiment import Gate, Limits, Price
+    from scaffold.spec.experiment import Gate, Limits, Price, Sequential
     from scaffold.spec.prompt_file import ScaffoldSpec
 
 
@@ -72,6 +72,8 @@ class Case:
     expected: Any = None
     cluster: str | None = None
     tags: tuple[str, ...] = ()
+    added: str | None = None
+    """`YYYY-MM-DD`: when the case joined the eval."""
 
     def template_context(self) -> dict[str, Any]:
         """What check templates see: the vars plus `expected` and `id`."""
@@ -113,3 +115,5 @@ class ResolvedExperiment:
         if index < len(self.check_positions):
             return self.check_positions[index]
         return Position(str(self.path))
+    sequential: Sequential | None = None
+    """When set, the run stops once every comparison is decided (engine/sequential_schedule.py)."""

@@ -3,7 +3,8 @@ library only, so they import fast and scipy is needed only by the tests that che
 
 - `per_group`: Wilson interval of a pass rate; pass@k and pass^k.
 - `paired`: A vs B on the same cases — paired difference (optionally clustered), McNemar's
-  exact p, paired bootstrap of a relative difference, cases needed, Holm's adjustment.
+  exact and mid-p, paired bootstrap of a relative difference, cases needed, Holm's adjustment.
+- `sequential`: the anytime-valid test and confidence sequence for monitoring a run.
 - `quantiles`: normal and Student t quantiles, sample percentiles (p50/p95 latency).
 """
 
@@ -12,6 +13,7 @@ from scaffold.stats.paired import (
     cases_needed,
     holm_adjust,
     mcnemar_exact_p,
+    mcnemar_mid_p,
     paired_bootstrap_relative_delta,
     paired_difference,
 )
@@ -29,6 +31,7 @@ __all__ = [
     "cases_needed",
     "holm_adjust",
     "mcnemar_exact_p",
+    "mcnemar_mid_p",
     "mean_pass_at_k",
     "mean_pass_hat_k",
     "normal_quantile",

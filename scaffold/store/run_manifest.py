@@ -117,6 +117,11 @@ class ResolvedRecord(_Record):
     judge_model: str | None = None
     case_clusters: dict[str, str] = Field(default_factory=dict)
     """{case id: cluster} for the cases that have one (clustered intervals in diffs)."""
+    case_added: dict[str, str] = Field(default_factory=dict)
+    """{case id: YYYY-MM-DD} for the cases that carry `added:` (`scaffold cases` shows their age)."""
+    sequential: dict[str, Any] | None = None
+    """The `sequential:` settings (`alpha`, `min_effect`, `min_cases`, `seed`) of a
+    `--until-decided` run; None for a fixed-n run."""
 
     @property
     def planned_cells(self) -> int | None:
@@ -227,6 +232,9 @@ class RunManifest(_Record):
     """Written when the run ends; None while it runs or after a kill."""
     groups: list[GroupRecord] | None = None
     """Per-group numbers, written when the run ends."""
+    sequential: dict[str, Any] | None = None
+    """For a `--until-decided` run, where it stopped and what that saved (DESIGN 11's
+    `run --json` `sequential` block), written when the run ends."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON text's content."""

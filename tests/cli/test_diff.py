@@ -38,10 +38,10 @@ def test_run_then_diff_json_gives_the_design_shape_and_the_known_flips(tmp_path:
     assert plain_xml["flips"] == {"b_only": PLAIN_WRONG, "a_only": []}
     rates = plain_xml["pass_rate"]
     assert (rates["a"], rates["b"], rates["delta"], rates["b_only"], rates["a_only"]) == (0.6667, 1.0, 0.3333, 3, 0)
-    assert rates["p_value"] == 0.25 and rates["p_value_holm"] == 0.5  # McNemar exact 3 vs 0; Holm over two
-    assert plain_terse["pass_rate"]["p_value_holm"] == 1.0
+    assert rates["p_value"] == 0.125 and rates["p_value_holm"] == 0.25  # McNemar mid-p 3 vs 0; Holm over two
+    assert plain_terse["pass_rate"]["p_value_holm"] == 0.6875  # mid-p (the exact test said 1.0)
     assert plain_xml["tokens"]["a_mean"] == 14.0 and plain_xml["tokens"]["b_mean"] == 15.0
-    assert plain_xml["verdict"].startswith("no significant difference: +33.3 pts (p=0.5)")
+    assert plain_xml["verdict"].startswith("no significant difference: +33.3 pts (p=0.25)")
     assert "+user: <task>Add the numbers.</task> <input>1 + 10</input>" in plain_xml["prompt_diff"]
 
 
@@ -62,7 +62,7 @@ def test_the_table_shows_holm_and_markdown_prints_each_comparison(library: Path,
     monkeypatch.chdir(library)
     assert main(["diff", variants_run.run_id]) == 0
     table = capsys.readouterr().out
-    assert table.count("diff · arith:plain → ") == 2 and "p=0.25 (Holm 0.5)" in table
+    assert table.count("diff · arith:plain → ") == 2 and "p=0.125 (Holm 0.25)" in table
     assert "    -user: What is 1 + 10?" in table
     assert main(["diff", variants_run.run_id, "--b", "xml", "--format", "md"]) == 0
     markdown = capsys.readouterr().out

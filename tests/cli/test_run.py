@@ -34,7 +34,7 @@ def test_json_summary_has_the_design_shape(tmp_path, openai_server):
     done = scaffold(tmp_path, "run", "arith", "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
-    assert set(summary) == {"run_id", "dir", "experiment", "status", "cells", "groups", "gates"}
+    assert set(summary) == {"run_id", "dir", "experiment", "status", "cells", "groups", "gates", "warnings"}
     assert summary["cells"] == {"total": 12, "passed": 10, "failed": 2, "errors": 0}
     group = summary["groups"][0]
     for key in ("variant", "scaffold", "model", "n", "passed", "failed", "errors", "pass_rate", "ci95",

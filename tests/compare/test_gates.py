@@ -69,8 +69,8 @@ def test_a_compare_gate_with_significant_lets_a_noisy_drop_pass(variants_run: St
     # plain -> terse: 2 fixed, 3 broken, a drop of 1/9 that McNemar cannot tell from noise
     plain_to_terse = {"compare": ["arith:plain", "arith:terse"], "max_drop": 0.0}
     assert _outcomes(variants_run, plain_to_terse, {**plain_to_terse, "significant": True}) == [
-        (False, "test/single: drop +0.1111, p=1"),
-        (True, "test/single: drop +0.1111, p=1 (not significant)"),
+        (False, "test/single: drop +0.1111, p=0.688"),  # McNemar mid-p of 2 vs 3
+        (True, "test/single: drop +0.1111, p=0.688 (not significant)"),
     ]
 
 
@@ -78,8 +78,8 @@ def test_a_compare_gate_on_tokens_per_pass_bounds_bs_relative_increase(variants_
     # xml spends 15 tokens a pass, plain 21: from xml to plain tokens per pass rise by 40%
     gate = {"compare": ["arith:xml", "arith:plain"], "metric": "tokens_per_pass"}
     assert _outcomes(variants_run, {**gate, "max_drop": 0.5}, {**gate, "max_drop": 0.3}) == [
-        (True, "test/single: drop +0.4, p=0.25"),
-        (False, "test/single: drop +0.4, p=0.25"),
+        (True, "test/single: drop +0.4, p=0.125"),  # McNemar mid-p of 3 vs 0
+        (False, "test/single: drop +0.4, p=0.125"),
     ]
 
 
