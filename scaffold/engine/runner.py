@@ -228,7 +228,7 @@ class Run:
             return failed_cell(str(error), "render")
         try:
             outcome = await self._scaffolds[plan.scaffold.ref].run(
-                messages, complete, ScaffoldContext(plan.case, self.experiment.root)
+                messages, complete, ScaffoldContext(plan.case, self.experiment.root, key.repeat)
             )
         except ProviderError as error:
             if error.kind == "auth":
@@ -274,6 +274,8 @@ class Run:
             turns=outcome.turns,
             tool_calls=outcome.tool_calls,
             nudges=outcome.nudges,
+            tool_errors=outcome.tool_errors,
+            recovered=outcome.recovered,
             started_at=started,
             finished_at=time.time(),
         )

@@ -38,7 +38,7 @@ from scaffold.scaffolds.tools import ToolSession, build_tools
 from scaffold.user_code import UserCodeError, UserFunction, load_function
 from scaffold.spec.prompt_file import PythonScaffold
 
-OUTCOME_KEYS = ("output", "transcript", "turns", "tool_calls", "nudges")
+OUTCOME_KEYS = ("output", "transcript", "turns", "tool_calls", "nudges", "tool_errors", "recovered")
 """The keys a dict returned by a user's scaffold may have."""
 
 
@@ -112,4 +112,6 @@ class PythonHookScaffold:
             turns=int(fields.get("turns", recording.calls)),
             tool_calls=dict(fields.get("tool_calls", tools.calls)),
             nudges=int(fields.get("nudges", 0)),
+            tool_errors=int(fields.get("tool_errors", tools.tool_errors)),
+            recovered=fields.get("recovered", tools.recovered),
         )

@@ -220,7 +220,7 @@ def _message(error: ErrorDetails, walk: _Walk) -> str:
         return f"unknown {name} '{context['tag']}'{did_you_mean(str(context['tag']), expected)}"
     if kind == "string_pattern_mismatch" and context.get("pattern") == _TOOL_PATTERN:
         hint = did_you_mean(str(given), BUILTIN_TOOLS)
-        return f"unknown tool '{given}'{hint or ': a tool is calculator, lookup, submit or module:function'}"
+        return f"unknown tool '{given}'{hint or ': a tool is calculator, lookup, ask_user, submit or module:function'}"
     if kind == "string_pattern_mismatch" and ":" in str(context.get("pattern", "")):
         return f"expected module:function, got {show_value(given)}"
     if kind in _TYPE_WORDS:

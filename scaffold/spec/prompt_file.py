@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from scaffold.spec.base import Strict
 
 ENTRY_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
 """`module:function`, the way Python hooks are named."""
 
-BUILTIN_TOOLS = ("calculator", "lookup", "submit")
+BUILTIN_TOOLS = ("calculator", "lookup", "ask_user", "submit")
 
 
 class Message(Strict):
@@ -36,8 +36,23 @@ class VariantSpec(Strict):
     """Model parameters for this variant (max_tokens, temperature, reasoning_effort, ...)."""
 
 
-ToolName = Annotated[str, Field(pattern=r"^(calculator|lookup|submit|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$")]
-"""A built-in tool (`calculator`, `lookup`, `submit`) or a user tool as `module:function`."""
+ToolName = Annotated[
+    str, Field(pattern=r"^(calculator|lookup|ask_user|submit|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$")
+]
+"""A built-in tool (`calculator`, `lookup`, `ask_user`, `submit`) or a user tool as `module:function`."""
+
+DEFAULT_FAULT_MESSAGE = "HTTP 500 Internal Server Error"
+
+
+class ToolFault(Strict):
+    """Injected failures of one tool (DESIGN 9): the model gets `message` instead of a result."""
+
+    first: int = Field(0, ge=0)
+    """Fail the first N calls of the tool in each cell."""
+    rate: float = Field(0.0, ge=0, le=1)
+    """Fail each later call with this probability, seeded by (case id, repeat, tool, call index)."""
+    message: str = DEFAULT_FAULT_MESSAGE
+    """What the model gets back as the tool's result."""
 
 
 class ScaffoldBase(Strict):
@@ -60,6 +75,22 @@ class ToolLoopScaffold(ScaffoldBase):
     max_turns: int = Field(8, ge=1)
     nudge: str | None = None
     max_nudges: int = Field(1, ge=0)
+    protocol: Literal["native", "text"] = "native"
+    """`native`: the provider's function calling; `text`: `<tool_call>` blocks in plain text (DESIGN 9)."""
+    faults: dict[str, ToolFault] = Field(default_factory=dict)
+    """Injected failures by tool (`lookup`, or a user tool as `module:function` or its function name)."""
+
+    @field_validator("faults")
+    @classmethod
+    def _faults_name_listed_tools(cls, faults: dict[str, ToolFault], info: ValidationInfo) -> dict[str, ToolFault]:
+        if "tools" not in info.data:  # the tools themselves are wrong: that is the problem to show
+            return faults
+        tools: list[str] = info.data["tools"]
+        offered = {*tools, *(name.rsplit(":", 1)[-1] for name in tools)}
+        for name in faults:
+            if name not in offered:
+                raise ValueError(f"faults: '{name}' is not one of this scaffold's tools ({', '.join(tools) or 'none'})")
+        return faults
 
 
 DEFAULT_CRITIQUE = (
