@@ -31,6 +31,7 @@ def _selection(args: argparse.Namespace) -> dict[str, Any]:
         "limit": args.limit,
         "repeats": args.repeats,
         "concurrency": args.concurrency,
+        "tag": args.tag,
     }
 
 
@@ -99,20 +100,41 @@ async def _drive(run: Any, *, quiet: bool) -> Any:
     return finished
 
 
+def _tag_slices(args: argparse.Namespace, experiment: ResolvedExperiment, finished: Any) -> list[tuple[str, Any]]:
+    """One summary per tag for `--by tag` (empty otherwise)."""
+    if args.by != "tag":
+        return []
+    from scaffold.compare.slices import tag_summaries
+    from scaffold.store.run_dir import RunFolder
+
+    case_tags = {case.id: case.tags for case in experiment.cases}
+    groups = [(group.variant, group.scaffold, group.model) for group in finished.summary.groups]
+    results = list(RunFolder(finished.run_dir).read_results())
+    return tag_summaries(results, case_tags, groups, experiment.repeats)
+
+
 def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: Any) -> int:
     from scaffold.cli.summary_table import print_summary, summary_json
     from scaffold.compare.gates import evaluate_gates
     from scaffold.store.run_dir import RunFolder
 
     gates = evaluate_gates(experiment.gates, finished.summary, RunFolder(finished.run_dir).read_results)
+    slices = _tag_slices(args, experiment, finished)
     if args.json:
         shape = summary_json(
             finished.run_id, str(finished.run_dir), experiment.name, finished.status, finished.summary,
             [gate.to_json() for gate in gates],
         )
+        if args.by == "tag":
+            shape["slices"] = [
+                {"tag": tag, "groups": [group.to_json() for group in summary.groups]} for tag, summary in slices
+            ]
         print(json.dumps(shape, indent=2))
     else:
-        print_summary(finished.summary, f"{experiment.name} · run {finished.run_id} · {finished.status}")
+        title = f"{experiment.name} · run {finished.run_id} · {finished.status}"
+        print_summary(finished.summary, title + (f" · tag {args.tag}" if args.tag else ""))
+        for tag, summary in slices:
+            print_summary(summary, f"tag {tag}")
         for gate in gates:
             print(f"gate {'ok  ' if gate.ok else 'FAIL'} {gate.gate}: {gate.detail}")
     if finished.reason and finished.status != "complete":

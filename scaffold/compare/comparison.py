@@ -77,6 +77,14 @@ class Comparison:
     tool_calls_per_cell_a: float | None = None
     """Tool calls (submit included) per graded cell of the paired cases."""
     tool_calls_per_cell_b: float | None = None
+    recovery_rate_a: float | None = None
+    """Of A's graded paired cells where a tool failed, the share where it later succeeded (DESIGN 9)."""
+    recovery_rate_b: float | None = None
+
+    @property
+    def has_recovery(self) -> bool:
+        """Whether a tool failed on either side (then the diff shows the recovery rates)."""
+        return self.recovery_rate_a is not None or self.recovery_rate_b is not None
 
     @property
     def agentic(self) -> bool:
@@ -131,6 +139,8 @@ class Comparison:
                 "a_per_cell": _round(self.tool_calls_per_cell_a, 3),
                 "b_per_cell": _round(self.tool_calls_per_cell_b, 3),
             }
+        if self.has_recovery:
+            data["recovery_rate"] = {"a": _round(self.recovery_rate_a), "b": _round(self.recovery_rate_b)}
         return data
 
 
@@ -243,7 +253,16 @@ def compare(
         turns_per_cell_b=_per_graded_cell(b_results, shared, lambda result: result.turns),
         tool_calls_per_cell_a=_per_graded_cell(a_results, shared, _tool_call_count),
         tool_calls_per_cell_b=_per_graded_cell(b_results, shared, _tool_call_count),
+        recovery_rate_a=recovery_rate(result for result in a_results if result.key.case_id in shared),
+        recovery_rate_b=recovery_rate(result for result in b_results if result.key.case_id in shared),
     )
+
+
+def recovery_rate(results: Iterable[CellResult]) -> float | None:
+    """Of the graded cells where a tool failed, the share where it later succeeded; None when
+    no tool failed."""
+    outcomes = [result.recovered for result in results if result.status != "error" and result.recovered is not None]
+    return sum(outcomes) / len(outcomes) if outcomes else None
 
 
 def _tool_call_count(result: CellResult) -> int:

@@ -61,6 +61,17 @@ class StoredRun:
         return dict(self.resolved.get("case_clusters") or {})
 
     @property
+    def case_tags(self) -> dict[str, list[str]]:
+        """{case id: tags} for the cases that have tags."""
+        return {str(case): list(tags) for case, tags in (self.resolved.get("case_tags") or {}).items()}
+
+    def tagged(self, tag: str) -> "StoredRun":
+        """This run with only the results of the cases tagged `tag` (DESIGN 9 slices)."""
+        tagged_cases = {case for case, tags in self.case_tags.items() if tag in tags}
+        kept = tuple(result for result in self.results if result.key.case_id in tagged_cases)
+        return StoredRun(self.run_id, self.path, self.manifest, kept)
+
+    @property
     def planned_cells(self) -> int | None:
         """How many cells the run was planned to have (None when the manifest does not say)."""
         return planned_cells(self.resolved)

@@ -81,6 +81,9 @@ def describe_experiment(experiment: ResolvedExperiment) -> dict[str, Any]:
     clusters = {case.id: case.cluster for case in experiment.cases if case.cluster is not None}
     if clusters:
         described["case_clusters"] = clusters
+    tags = {case.id: list(case.tags) for case in experiment.cases if case.tags}
+    if tags:
+        described["case_tags"] = tags
     return described
 
 

@@ -20,6 +20,7 @@ GENERATORS: dict[str, str] = {
     "graph_walk": "scaffold.generators.graph_walk:generate",
     "context_only": "scaffold.generators.context_only:generate",
     "format": "scaffold.generators.format:generate",
+    "ambiguous": "scaffold.generators.ambiguous:generate",
 }
 """Generator name -> `module:function`."""
 
