@@ -147,7 +147,7 @@ def test_ask_user_answers_from_the_case_and_results_read_per_tag(tmp_path, opena
     assert only_clear["cells"]["total"] == 8 and "slices" not in only_clear
 
 
-def test_unknown_tags_are_one_line_errors(tmp_path, openai_server):
+def test_run_by_tag_prints_a_table_per_tag_and_unknown_tags_are_one_line_errors(tmp_path, openai_server):
     openai_server.reset(Script(default=ask_model(get_generator("ambiguous")(8, 5))))
     write_agent_library(tmp_path, "ask", openai_server.url)
 
@@ -155,6 +155,8 @@ def test_unknown_tags_are_one_line_errors(tmp_path, openai_server):
     assert bad_run.returncode == 2
     assert "--tag ambigous: no case has this tag (did you mean 'ambiguous'?)" in bad_run.stderr
     assert "Traceback" not in bad_run.stderr
-    assert scaffold(tmp_path, "run", "ask", "--quiet").returncode == 0
+    tables = scaffold(tmp_path, "run", "ask", "--quiet", "--by", "tag")
+    assert tables.returncode == 0, tables.stderr
+    assert tables.stdout.index("tag clear") < tables.stdout.index("tag ambiguous")
     bad_diff = scaffold(tmp_path, "diff", "--tag", "nope")
     assert bad_diff.returncode == 2 and "--tag nope: no case of the run has this tag" in bad_diff.stderr
