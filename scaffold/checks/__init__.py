@@ -1,26 +1,36 @@
 """Checks: grade a cell's output (DESIGN 1.4).
 
 One module per family (`text`, `numbers`, `structured`, `sets`, `usage`, `python_hook`,
-`judge`); `registry` maps each check type to its class; `grading` folds the results of
-one cell into its score and verdict.
+`judge`); each declares its check types' YAML models, their behaviour and their
+registration together (docs/plugins.md). `grading` folds the results of one cell into its
+score and verdict. Names below load on first use, so that the spec layer can discover the
+check modules without importing the grading.
 """
 
-from scaffold.checks.base import Check, CheckContext, JudgeComplete
-from scaffold.checks.common import CheckFailure, check_name
-from scaffold.checks.grading import cell_passed, cell_score, grade, grade_check
-from scaffold.checks.registry import CHECK_CLASSES, build_check, build_checks
+from __future__ import annotations
 
-__all__ = [
-    "CHECK_CLASSES",
-    "Check",
-    "CheckContext",
-    "CheckFailure",
-    "JudgeComplete",
-    "build_check",
-    "build_checks",
-    "cell_passed",
-    "cell_score",
-    "check_name",
-    "grade",
-    "grade_check",
-]
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "Check": "scaffold.checks.base",
+    "CheckContext": "scaffold.checks.base",
+    "JudgeComplete": "scaffold.checks.base",
+    "CheckFailure": "scaffold.checks.common",
+    "build_check": "scaffold.checks.common",
+    "build_checks": "scaffold.checks.common",
+    "check_name": "scaffold.checks.common",
+    "cell_passed": "scaffold.checks.grading",
+    "cell_score": "scaffold.checks.grading",
+    "grade": "scaffold.checks.grading",
+    "grade_check": "scaffold.checks.grading",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'scaffold.checks' has no attribute '{name}'")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+__all__ = sorted(_EXPORTS)

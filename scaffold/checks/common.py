@@ -1,14 +1,17 @@
-"""What the built-in checks share: a base built from a spec, template rendering, short reasons."""
+"""What the built-in checks share: a base built from a spec, how a check type registers,
+template rendering, short reasons."""
 
 from __future__ import annotations
 
-import json
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Sequence, TypeVar, get_args
 
 from scaffold.cells import CheckResult
-from scaffold.checks.base import CheckContext
-from scaffold.render import render_string
-from scaffold.spec.checks import CheckBase, XmlTagCheck
+from scaffold.checks.base import Check, CheckContext
+from scaffold.registry import REGISTRY, registers
+from scaffold.spec.base import CheckBase
+
+if TYPE_CHECKING:
+    from scaffold.spec.resolved import Case
 
 REASON_LIMIT = 120
 """Reasons are shown in table cells: longer ones are cut with an ellipsis."""
@@ -42,19 +45,58 @@ def check_name(spec: CheckBase) -> str:
     across all cells and two checks of one type in an experiment stay apart in tables."""
     if spec.name:
         return spec.name
-    value: Any = getattr(spec, "value", None)
-    if isinstance(spec, XmlTagCheck):
-        inner = f" {spec.check.type}" if spec.check is not None else ""
-        return f"xml_tag <{spec.value}>{inner}"
-    if isinstance(value, bool) or value is None:
-        return spec.type
-    shown = value if isinstance(value, str) else json.dumps(value, default=str)
-    return f"{spec.type} {clip(shown, 32)}"
+    shown = spec.shown_value()
+    return spec.type if shown is None else f"{spec.type} {clip(shown, 32)}"
 
 
 def render_text(template: str, context: CheckContext) -> str:
     """A check value rendered with the case's vars plus `expected` and `id` (DESIGN 1.4)."""
+    from scaffold.render import render_string
+
     return render_string(template, context.case.template_context())
+
+
+def rendered_for_cases(template: str, cases: Sequence["Case"]) -> list[tuple[str, str | None]]:
+    """A check value as each case renders it, each distinct text once with the id of the first
+    case that gives it (None for a value that is no template). Cases whose rendering fails are
+    left out: validate reports those as template problems already."""
+    if "{{" not in template and "{%" not in template:
+        return [(template, None)]
+    from scaffold.render import render_string
+
+    rendered: dict[str, str | None] = {}
+    for case in cases:
+        try:
+            text = render_string(template, case.template_context())
+        except Exception:  # reported by the template checks
+            continue
+        rendered.setdefault(text, case.id)
+    return list(rendered.items())
+
+
+def check_type(spec: type[CheckBase]) -> Callable[[type[Any]], type[Any]]:
+    """Registers a behaviour class as the check type its spec model names (`type: Literal[NAME]`):
+    `@check_type(RegexCheck)` above `class Regex(SpecCheck[RegexCheck])`."""
+    name = get_args(spec.model_fields["type"].annotation)[0]
+    return registers("check", name, spec=spec)
+
+
+def build_check(spec: CheckBase) -> Check:
+    """The check a spec configures: its registered behaviour, or the plugin check for a type an
+    installed package adds. Building is cheap and never fails on the user's values: a bad
+    regex or a hook that cannot be imported fails when it grades."""
+    entry = REGISTRY.builtins("check").get(spec.type)
+    if entry is None:
+        from scaffold.checks.python_hook import PluginHook
+
+        return PluginHook(spec)
+    behaviour: Check = entry.target(spec)
+    return behaviour
+
+
+def build_checks(specs: Sequence[CheckBase]) -> tuple[Check, ...]:
+    """The checks of an experiment, built once and reused for every cell."""
+    return tuple(build_check(spec) for spec in specs)
 
 
 class SpecCheck(Generic[SpecT]):

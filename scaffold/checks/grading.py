@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import Check, CheckContext
 from scaffold.checks.common import CheckFailure, check_name, clip
 from scaffold.providers.base import ProviderError
-from scaffold.spec.checks import CheckSpec
+
+if TYPE_CHECKING:  # the check modules are discovered while the union is built
+    from scaffold.spec.checks import CheckSpec
 
 SCORE_EPSILON = 1e-9
 """Slack for comparing a weighted mean with a threshold (0.1 + 0.2 reaches 0.3)."""

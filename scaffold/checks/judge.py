@@ -11,12 +11,12 @@ without one falls back to its last standalone PASS or FAIL. The judge's tokens g
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
-from scaffold.checks.common import CheckFailure, SpecCheck, clip, quote, render_text
-from scaffold.spec.checks import JudgeCheck
+from scaffold.checks.common import CheckFailure, SpecCheck, check_type, clip, quote, render_text
+from scaffold.spec.base import CheckBase, Finding, Setting
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -81,6 +81,20 @@ def parse_verdict(reply: str) -> tuple[float, str]:
     raise CheckFailure(f"judge verdict unreadable: {quote(reply, 60)}")
 
 
+class JudgeCheck(CheckBase):
+    type: Literal["judge"]
+    value: str
+    """The rubric the judge model grades against."""
+    model: str | None = None
+    """The judge model; defaults to the experiment's `judge_model`."""
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        if self.model is None and setting.judge_model is None:
+            return [((), "a judge check needs `model:` or the experiment's `judge_model:`")]
+        return []
+
+
+@check_type(JudgeCheck)
 class Judge(SpecCheck[JudgeCheck]):
     """Asks the judge model to score the output against the rubric (`value`); the check
     passes when the score reaches `threshold` (default 0.5)."""

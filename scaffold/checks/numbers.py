@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Literal
+
+from pydantic import Field
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
-from scaffold.checks.common import CheckFailure, SpecCheck, quote, render_text
-from scaffold.spec.checks import NumberCheck
+from scaffold.checks.common import CheckFailure, SpecCheck, check_type, quote, render_text
+from scaffold.spec.base import CheckBase
+
+
+class NumberCheck(CheckBase):
+    type: Literal["number"]
+    value: str | float
+    """The expected number; the last number in the output (or after `marker`) is compared."""
+    tolerance: float = Field(0.0, ge=0)
+    marker: str | None = None
+
+    def template_texts(self) -> list[tuple[tuple[str | int, ...], str]]:
+        texts = super().template_texts()
+        return texts + ([(("marker",), self.marker)] if self.marker is not None else [])
 
 NUMBER_PATTERN = re.compile(
     r"""
@@ -42,6 +57,7 @@ def format_number(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
+@check_type(NumberCheck)
 class Number(SpecCheck[NumberCheck]):
     """The last number in the output (or the first after the last `marker`) is the
     expected value within `tolerance` (absolute)."""

@@ -9,12 +9,19 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
-from scaffold.checks.common import SpecCheck, clip, quote, render_text
-from scaffold.spec.checks import SetCheck
+from scaffold.checks.common import SpecCheck, check_type, clip, quote, render_text
+from scaffold.spec.base import CheckBase
+
+
+class SetCheck(CheckBase):
+    type: Literal["set"]
+    value: str | list[Any]
+    """Expected items: a list, or a template that renders to a list or a comma-separated string."""
+    marker: str = "Final Answer:"
 
 QUOTES = "\"'`*"
 """Stripped from both ends of an item: quotes, and the asterisks of Markdown emphasis."""
@@ -100,6 +107,7 @@ def _shown(items: Iterable[str]) -> str:
     return clip(", ".join(sorted(items)), 40)
 
 
+@check_type(SetCheck)
 class SetMatch(SpecCheck[SetCheck]):
     """The list after the last `marker` compared with the expected items as sets: the score
     is F1; it passes when F1 is 1, or reaches the check's `threshold` when one is set."""

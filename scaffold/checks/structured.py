@@ -5,12 +5,56 @@ from __future__ import annotations
 import json
 import re
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import Check, CheckContext
-from scaffold.checks.common import SpecCheck, render_text
-from scaffold.spec.checks import JsonCheck, XmlTagCheck
+from scaffold.checks.common import SpecCheck, build_check, check_type, render_text
+from scaffold.spec.base import CheckBase, Finding, Loc, Setting
+
+if TYPE_CHECKING:
+    from scaffold.spec.checks import CheckSpec
+
+
+class JsonCheck(CheckBase):
+    type: Literal["json"]
+    value: bool = True
+    """`json: true`: the output (or its first fenced/braced JSON block) must parse."""
+    json_schema: dict[str, Any] | None = Field(None, alias="schema")
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        """The schema is a valid JSON Schema (for the draft it declares, else the latest)."""
+        if self.json_schema is None:
+            return []
+        from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
+
+        try:
+            validator_for(self.json_schema).check_schema(self.json_schema)
+        except SchemaError as error:
+            where = "".join(f"/{part}" for part in error.path)
+            return [(("schema", *error.path), f"invalid JSON Schema{' at ' + where if where else ''}: {error.message}")]
+        return []
+
+
+class XmlTagCheck(CheckBase):
+    type: Literal["xml_tag"]
+    value: str
+    """The tag name; the text inside the last `<tag>...</tag>` is what the inner check sees."""
+    check: "CheckSpec | None" = None
+
+    def shown_value(self) -> str | None:
+        return f"<{self.value}>" + (f" {self.check.type}" if self.check is not None else "")
+
+    def template_texts(self) -> list[tuple[Loc, str]]:
+        inner = self.check.template_texts() if self.check is not None else []
+        return super().template_texts() + [(("check", *loc), text) for loc, text in inner]
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        inner = self.check.problems(setting) if self.check is not None else []
+        return [(("check", *loc), message) for loc, message in inner]
 
 FENCED_JSON = re.compile(r"```(?:json|JSON)?[ \t]*\n(.*?)```", re.DOTALL)
 _DECODER = json.JSONDecoder()
@@ -40,6 +84,7 @@ def extract_json(text: str) -> tuple[Any, str] | None:
     return None
 
 
+@check_type(JsonCheck)
 class Json(SpecCheck[JsonCheck]):
     """`json: true`: the output holds JSON (see `extract_json`) that matches `schema` when one
     is given. `json: false`: the output holds no JSON at all."""
@@ -80,15 +125,13 @@ def last_tag_text(output: str, tag: str) -> str | None:
     return matches[-1] if matches else None
 
 
+@check_type(XmlTagCheck)
 class XmlTag(SpecCheck[XmlTagCheck]):
     """Reads the text inside the last `<tag>...</tag>`; with an inner `check:` that check
     grades the text (its pass and score become this one's), else the tag's presence passes."""
 
     def __init__(self, spec: XmlTagCheck) -> None:
         super().__init__(spec)
-        # Imported here: the registry imports this module to list it.
-        from scaffold.checks.registry import build_check
-
         self.inner: Check | None = build_check(spec.check) if spec.check is not None else None
 
     async def grade(self, output: str, context: CheckContext) -> CheckResult:

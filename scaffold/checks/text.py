@@ -4,13 +4,52 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal
 
 from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
-from scaffold.checks.common import CheckFailure, SpecCheck, quote, render_text
-from scaffold.spec.checks import ContainsCheck, EqualsCheck, IContainsCheck, NotContainsCheck, RegexCheck
+from scaffold.checks.common import CheckFailure, SpecCheck, check_type, quote, render_text, rendered_for_cases
+from scaffold.spec.base import CheckBase, Finding, Setting
 
 
+class EqualsCheck(CheckBase):
+    type: Literal["equals"]
+    value: str
+    """The whole output, stripped of surrounding white space, must equal this."""
+
+
+class ContainsCheck(CheckBase):
+    type: Literal["contains"]
+    value: str
+
+
+class IContainsCheck(CheckBase):
+    type: Literal["icontains"]
+    value: str
+
+
+class NotContainsCheck(CheckBase):
+    type: Literal["not_contains"]
+    value: str
+
+
+class RegexCheck(CheckBase):
+    type: Literal["regex"]
+    value: str
+    ignore_case: bool = False
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        """The pattern compiles, as every case renders it."""
+        for pattern, case in rendered_for_cases(self.value, setting.cases):
+            try:
+                compiled_pattern(pattern, self.ignore_case)
+            except re.error as error:
+                where = f" (as case {case} renders it)" if case is not None else ""
+                return [(("value",), f"bad regex /{pattern}/{where}: {error}")]
+        return []
+
+
+@check_type(EqualsCheck)
 class Equals(SpecCheck[EqualsCheck]):
     """The output, stripped of surrounding white space, equals the value (stripped too)."""
 
@@ -22,6 +61,7 @@ class Equals(SpecCheck[EqualsCheck]):
         return self.result(False, f"expected {quote(expected)}, got {quote(actual)}")
 
 
+@check_type(ContainsCheck)
 class Contains(SpecCheck[ContainsCheck]):
     """The value appears in the output, case and all."""
 
@@ -32,6 +72,7 @@ class Contains(SpecCheck[ContainsCheck]):
         return self.result(False, f"expected {quote(expected)} in output")
 
 
+@check_type(IContainsCheck)
 class IContains(SpecCheck[IContainsCheck]):
     """The value appears in the output, ignoring case."""
 
@@ -42,6 +83,7 @@ class IContains(SpecCheck[IContainsCheck]):
         return self.result(False, f"expected {quote(expected)} in output (any case)")
 
 
+@check_type(NotContainsCheck)
 class NotContains(SpecCheck[NotContainsCheck]):
     """The value does not appear in the output."""
 
@@ -58,6 +100,7 @@ def compiled_pattern(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
 
 
+@check_type(RegexCheck)
 class Regex(SpecCheck[RegexCheck]):
     """The rendered pattern matches somewhere in the output (`re.search`)."""
 

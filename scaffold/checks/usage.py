@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field
+
 from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
-from scaffold.checks.common import SpecCheck, render_text
-from scaffold.spec.checks import MaxTokensCheck, ToolCalledCheck
+from scaffold.checks.common import SpecCheck, check_type, render_text
+from scaffold.spec.base import CheckBase
 
 
+class ToolCalledCheck(CheckBase):
+    type: Literal["tool_called"]
+    value: str
+    """The tool's name."""
+    min: int = Field(1, ge=0)
+    max: int | None = Field(None, ge=0)
+
+
+class MaxTokensCheck(CheckBase):
+    type: Literal["max_tokens"]
+    value: int = Field(ge=1)
+    """The cell may use at most this many tokens in total."""
+
+
+@check_type(MaxTokensCheck)
 class MaxTokens(SpecCheck[MaxTokensCheck]):
     """The candidate used at most `value` tokens (input + output) over the whole cell."""
 
@@ -23,6 +42,7 @@ def count_range(low: int, high: int | None) -> str:
     return str(high) if low == high else f"{low}..{high}"
 
 
+@check_type(ToolCalledCheck)
 class ToolCalled(SpecCheck[ToolCalledCheck]):
     """The tool named by `value` was called between `min` and `max` times (inclusive)."""
 

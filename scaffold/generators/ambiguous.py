@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from scaffold.generators.base import case_id, check_count_and_seed, fraction_option, reject_unknown_options
+from scaffold.registry import registers
 
 NAME = "ambiguous"
 
@@ -81,6 +82,7 @@ def is_ambiguous(index: int, fraction: float) -> bool:
     return math.floor((index + 1) * fraction) > math.floor(index * fraction)
 
 
+@registers("generator", NAME)
 def generate(n: int, seed: int, **options: Any) -> list[dict[str, Any]]:
     """`n` cases drawn from `random.Random(seed)`; see the module docstring."""
     check_count_and_seed(NAME, n, seed)

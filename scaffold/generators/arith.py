@@ -25,6 +25,7 @@ from scaffold.generators.base import (
     int_option,
     reject_unknown_options,
 )
+from scaffold.registry import registers
 
 NAME = "arith"
 MAX_DIGITS = 30
@@ -36,6 +37,7 @@ def _operand(rng: random.Random, digits: int) -> int:
     return rng.randint(lowest, 10**digits - 1)
 
 
+@registers("generator", NAME)
 def generate(n: int, seed: int, **options: Any) -> list[dict[str, Any]]:
     """`n` arithmetic cases drawn from `random.Random(seed)`; see the module docstring."""
     check_count_and_seed(NAME, n, seed)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scaffold.generators.base import case_id, check_count_and_seed, int_option, reject_unknown_options
+from scaffold.registry import registers
 
 NAME = "context_only"
 MAX_REDRAWS = 200
@@ -166,6 +167,7 @@ def _passage(statements: list[str]) -> str:
     return " ".join(sentences)
 
 
+@registers("generator", NAME)
 def generate(n: int, seed: int, **options: Any) -> list[dict[str, Any]]:
     """`n` questions over counterfactual passages drawn from `random.Random(seed)`; see the module docstring."""
     check_count_and_seed(NAME, n, seed)

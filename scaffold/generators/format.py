@@ -33,6 +33,7 @@ from scaffold.generators.base import (
     int_option,
     reject_unknown_options,
 )
+from scaffold.registry import registers
 
 if TYPE_CHECKING:
     from scaffold.spec.resolved import Case
@@ -124,6 +125,7 @@ def _compatible_sets(types: tuple[str, ...], size: int) -> list[tuple[str, ...]]
     ]
 
 
+@registers("generator", NAME)
 def generate(n: int, seed: int, **options: Any) -> list[dict[str, Any]]:
     """`n` format cases drawn from `random.Random(seed)`; see the module docstring."""
     check_count_and_seed(NAME, n, seed)

@@ -34,6 +34,7 @@ from scaffold.generators.base import (
     int_option,
     reject_unknown_options,
 )
+from scaffold.registry import registers
 
 NAME = "graph_walk"
 OPTIONS = ("nodes", "edges_per_node", "k", "depth_mode", "operations", "questions_per_graph")
@@ -117,6 +118,7 @@ def _question(operation: str, node: str, k: int, depth_mode: str) -> str:
     )
 
 
+@registers("generator", NAME)
 def generate(n: int, seed: int, **options: Any) -> list[dict[str, Any]]:
     """`n` questions over random graphs drawn from `random.Random(seed)`; see the module docstring."""
     check_count_and_seed(NAME, n, seed)

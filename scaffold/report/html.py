@@ -8,6 +8,7 @@ from html import escape
 from scaffold.engine.summary import GroupSummary
 from scaffold import text_format as text
 from scaffold.report.data import ComparedPair, RunReport
+from scaffold.registry import registers
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1d2330; }
@@ -97,6 +98,7 @@ def _comparison(pair: ComparedPair) -> str:
     return "\n".join(parts)
 
 
+@registers("report", "html")
 def render(report: RunReport) -> str:
     """The report as one HTML document."""
     run, summary = report.run, report.summary

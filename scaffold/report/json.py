@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from scaffold.report.data import RunReport
+from scaffold.registry import registers
 
 
 def report_json(report: RunReport) -> dict[str, Any]:
@@ -25,6 +26,7 @@ def report_json(report: RunReport) -> dict[str, Any]:
     }
 
 
+@registers("report", "json")
 def render(report: RunReport) -> str:
     """The report as indented JSON text."""
     return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"

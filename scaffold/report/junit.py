@@ -14,6 +14,7 @@ from collections import Counter
 from scaffold.cells import CellResult
 from scaffold.report.data import RunReport
 from scaffold.text_format import snippet
+from scaffold.registry import registers
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -46,6 +47,7 @@ def _testcase(result: CellResult, classname: str) -> ElementTree.Element:
     return case
 
 
+@registers("report", "junit")
 def render(report: RunReport) -> str:
     """The report as a JUnit XML document."""
     run = report.run

@@ -8,6 +8,7 @@ import re
 from scaffold.engine.summary import GroupSummary
 from scaffold import text_format as text
 from scaffold.report.data import ComparedPair, RunReport
+from scaffold.registry import registers
 
 MAX_LISTED_FLIPS = 20
 """Flipped case ids listed per direction; more are counted, not named."""
@@ -95,6 +96,7 @@ def comparisons_markdown(pairs: list[ComparedPair]) -> str:
     return "\n\n".join(comparison_markdown(pair, heading="###") for pair in pairs) + "\n"
 
 
+@registers("report", "md")
 def render(report: RunReport) -> str:
     """The whole report."""
     run, summary = report.run, report.summary

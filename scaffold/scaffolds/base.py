@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol, get_args
 
 from scaffold.cells import Completion
+from scaffold.registry import REGISTRY, registers
+from scaffold.spec.base import ScaffoldBase
 from scaffold.spec.resolved import Case
 
 
@@ -41,6 +43,25 @@ class ScaffoldContext:
     root: Path
     repeat: int = 0
     """Which repeat of the case this cell is (seeds tool faults)."""
+
+
+def scaffold_kind(spec: type[ScaffoldBase]) -> Callable[[type[Any]], type[Any]]:
+    """Registers a runner class as the scaffold kind its spec model names (`kind: Literal[NAME]`):
+    `@scaffold_kind(SingleScaffold)` above `class SingleCall`."""
+    name = get_args(spec.model_fields["kind"].annotation)[0]
+    return registers("scaffold", name, spec=spec)
+
+
+def build_scaffold(spec: ScaffoldBase) -> "ScaffoldRunner":
+    """The runner for one configured scaffold: its kind's registered class, or the plugin
+    runner for a kind an installed package adds."""
+    entry = REGISTRY.builtins("scaffold").get(spec.kind)
+    if entry is None:
+        from scaffold.scaffolds.python_hook import PluginHookScaffold
+
+        return PluginHookScaffold(spec)
+    runner: ScaffoldRunner = entry.target(spec)
+    return runner
 
 
 class ScaffoldRunner(Protocol):

@@ -30,13 +30,31 @@ with a message saying which.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from scaffold.cells import Completion
-from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
+from scaffold.registry import REGISTRY, PluginError
+from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
 from scaffold.scaffolds.tools import ToolSession, build_tools
+from scaffold.spec.base import ENTRY_PATTERN, Finding, ScaffoldBase, Setting, ToolName, hook_problems, tool_problems
 from scaffold.user_code import UserCodeError, UserFunction, load_function
-from scaffold.spec.prompt_file import PythonScaffold
+
+SOLVE_CALL = "solve(messages, complete, context, tools, options)"
+
+
+class PythonScaffold(ScaffoldBase):
+    """The user's own async scaffold, `module:function`, imported from the library folder."""
+
+    kind: Literal["python"]
+    entry: str = Field(pattern=ENTRY_PATTERN)
+    tools: list[ToolName] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        found = hook_problems(self.entry, setting, 5, SOLVE_CALL, must_be_async=True)
+        return [(("entry", *loc), message) for loc, message in found] + tool_problems(self.tools, setting)
 
 OUTCOME_KEYS = ("output", "transcript", "turns", "tool_calls", "nudges", "tool_errors", "recovered")
 """The keys a dict returned by a user's scaffold may have."""
@@ -64,18 +82,25 @@ class RecordingComplete:
         return completion
 
 
+@scaffold_kind(PythonScaffold)
 class PythonHookScaffold:
     """Runs the user's async scaffold function for one configured scaffold."""
 
-    def __init__(self, spec: PythonScaffold):
+    def __init__(self, spec: Any):
         self.spec = spec
+        self.label: str = spec.entry if isinstance(spec, PythonScaffold) else spec.kind
+        """How messages name the function."""
+
+    def load_entry(self, context: ScaffoldContext) -> UserFunction:
+        """The function itself. Raises UserCodeError."""
+        return load_function(context.root, self.spec.entry)
 
     def entry_function(self, context: ScaffoldContext) -> UserFunction:
-        """The user's function, imported from the library. Raises UserCodeError."""
-        function = load_function(context.root, self.spec.entry)
+        """The scaffold's function, imported once. Raises UserCodeError."""
+        function = self.load_entry(context)
         if not inspect.iscoroutinefunction(function):
             raise UserCodeError(
-                f"scaffold {self.spec.entry} must be an async function (async def), "
+                f"scaffold {self.label} must be an async function (async def), "
                 f"got {type(function).__name__} {getattr(function, '__name__', function)!r}"
             )
         return function
@@ -95,17 +120,17 @@ class PythonHookScaffold:
         fields: dict[str, Any] = {"output": returned} if isinstance(returned, str) else returned
         if not isinstance(fields, dict):
             raise TypeError(
-                f"scaffold {self.spec.entry} returned {type(returned).__name__}; "
+                f"scaffold {self.label} returned {type(returned).__name__}; "
                 "expected a str, a dict or a ScaffoldOutcome"
             )
         unknown = sorted(set(map(str, fields)) - set(OUTCOME_KEYS))
         if unknown:
             raise TypeError(
-                f"scaffold {self.spec.entry} returned unknown keys {', '.join(unknown)}; "
+                f"scaffold {self.label} returned unknown keys {', '.join(unknown)}; "
                 f"expected {', '.join(OUTCOME_KEYS)}"
             )
         if not isinstance(fields.get("output"), str):
-            raise TypeError(f"scaffold {self.spec.entry} returned a dict without a str 'output'")
+            raise TypeError(f"scaffold {self.label} returned a dict without a str 'output'")
         return ScaffoldOutcome(
             output=fields["output"],
             transcript=list(fields.get("transcript", recording.transcript)),
@@ -115,3 +140,15 @@ class PythonHookScaffold:
             tool_errors=int(fields.get("tool_errors", tools.tool_errors)),
             recovered=fields.get("recovered", tools.recovered),
         )
+
+
+class PluginHookScaffold(PythonHookScaffold):
+    """A scaffold kind from an installed package (entry point group `scaffold.scaffolds`): its
+    function is called like a `python` scaffold's, the YAML's other keys in `options`."""
+
+    def load_entry(self, context: ScaffoldContext) -> UserFunction:
+        try:
+            function: UserFunction = REGISTRY.load("scaffold", self.spec.kind)
+        except PluginError as error:
+            raise UserCodeError(str(error)) from None
+        return function

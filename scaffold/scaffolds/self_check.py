@@ -9,13 +9,33 @@ the case's vars, like the variant's messages. `turns` is the number of model cal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from scaffold.render import render_string
-from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
-from scaffold.spec.prompt_file import SelfCheckScaffold
+from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
+from scaffold.spec.base import Loc, ScaffoldBase
+
+DEFAULT_CRITIQUE = (
+    "Review your previous answer for mistakes. List any errors you find, or say it is correct."
+)
+DEFAULT_REVISE = "Now give your final answer, corrected if needed, in the same format as asked."
 
 
+class SelfCheckScaffold(ScaffoldBase):
+    """Answer, then `rounds` of critique and revision."""
+
+    kind: Literal["self_check"]
+    rounds: int = Field(1, ge=1)
+    critique_prompt: str = DEFAULT_CRITIQUE
+    revise_prompt: str = DEFAULT_REVISE
+
+    def template_texts(self) -> list[tuple[Loc, str]]:
+        return [(("critique_prompt",), self.critique_prompt), (("revise_prompt",), self.revise_prompt)]
+
+
+@scaffold_kind(SelfCheckScaffold)
 class SelfCheck:
     """Runs answer → (critique → revise) × rounds for one configured scaffold."""
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
-from scaffold.spec.prompt_file import SingleScaffold
+from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
+from scaffold.spec.base import ScaffoldBase
 
 
+class SingleScaffold(ScaffoldBase):
+    """One completion."""
+
+    kind: Literal["single"]
+
+
+@scaffold_kind(SingleScaffold)
 class SingleCall:
     """The default scaffold: send the rendered messages once."""
 

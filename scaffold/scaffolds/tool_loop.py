@@ -36,17 +36,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from scaffold.cells import Completion
 from scaffold.render import render_string
 from scaffold.scaffolds import text_protocol
-from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome
+from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
 from scaffold.scaffolds.tools import ToolResult, ToolSession, Toolbox, build_tools
-from scaffold.scaffolds.tools.faults import FaultPlan
-from scaffold.spec.prompt_file import ToolLoopScaffold
+from scaffold.scaffolds.tools.faults import FaultPlan, ToolFault
+from scaffold.spec.base import Finding, Loc, ScaffoldBase, Setting, ToolName, tool_problems
 
 SUBMIT = "submit"
+
+
+class ToolLoopScaffold(ScaffoldBase):
+    """A function-calling loop with optional "keep going" nudges (DESIGN 1.3, 9)."""
+
+    kind: Literal["tool_loop"]
+    tools: list[ToolName] = Field(default_factory=list)
+    max_turns: int = Field(8, ge=1)
+    nudge: str | None = None
+    max_nudges: int = Field(1, ge=0)
+    protocol: Literal["native", "text"] = "native"
+    """`native`: the provider's function calling; `text`: `<tool_call>` blocks in plain text (DESIGN 9)."""
+    faults: dict[str, ToolFault] = Field(default_factory=dict)
+    """Injected failures by tool (`lookup`, or a user tool as `module:function` or its function name)."""
+
+    @field_validator("faults")
+    @classmethod
+    def _faults_name_listed_tools(cls, faults: dict[str, ToolFault], info: ValidationInfo) -> dict[str, ToolFault]:
+        if "tools" not in info.data:  # the tools themselves are wrong: that is the problem to show
+            return faults
+        tools: list[str] = info.data["tools"]
+        offered = {*tools, *(name.rsplit(":", 1)[-1] for name in tools)}
+        for name in faults:
+            if name not in offered:
+                raise ValueError(f"faults: '{name}' is not one of this scaffold's tools ({', '.join(tools) or 'none'})")
+        return faults
+
+    def template_texts(self) -> list[tuple[Loc, str]]:
+        return [(("nudge",), self.nudge)] if self.nudge is not None else []
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        return tool_problems(self.tools, setting)
 
 
 @dataclass(frozen=True)
@@ -59,6 +93,7 @@ class _Call:
     unreadable: str | None = None
 
 
+@scaffold_kind(ToolLoopScaffold)
 class ToolLoop:
     """Runs the tool_loop rule for one configured scaffold."""
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffold.generators import GENERATORS, get_generator
+from scaffold.registry import REGISTRY, PluginError
 from scaffold.spec.errors import Position, Problem, did_you_mean, display_path
 from scaffold.spec.experiment import CaseSpec, GenerateSpec
 from scaffold.spec.problems import check_value, show_value
@@ -140,14 +140,33 @@ def _file_rows(reference: str, root: Path, at: Position) -> tuple[list[_Row], li
     return rows, problems
 
 
-def _generated_rows(spec: GenerateSpec, doc: YamlDocument, loc: Loc) -> tuple[list[_Row], list[Problem]]:
-    at = doc.position((*loc, "generate"))
-    if spec.generate not in GENERATORS:
-        return [], [Problem(at, f"unknown generator '{spec.generate}'{did_you_mean(spec.generate, GENERATORS)}")]
+def _generator(name: str, root: Path) -> tuple[Any, str]:
+    """The generator `name` means (registered, or the library's `module:function`), or why not."""
+    if ":" in name:
+        from scaffold.spec.refs import hook_module_missing
+        from scaffold.user_code import UserCodeError, load_function
+
+        missing = hook_module_missing(name, root)
+        if missing:
+            return None, f"generator '{name}': no module '{missing}' in the library folder or installed"
+        try:
+            return load_function(root, name), ""
+        except UserCodeError as error:
+            return None, f"generator {error}"
+    entry = REGISTRY.get("generator", name)
+    if entry is None:
+        return None, f"unknown generator '{name}'{did_you_mean(name, REGISTRY.names('generator'))}"
     try:
-        generator = get_generator(spec.generate)
-    except ImportError as error:
-        return [], [Problem(at, f"generator '{spec.generate}' could not be loaded: {error}")]
+        return entry.load(), ""
+    except PluginError as error:
+        return None, str(error)
+
+
+def _generated_rows(spec: GenerateSpec, doc: YamlDocument, loc: Loc, root: Path) -> tuple[list[_Row], list[Problem]]:
+    at = doc.position((*loc, "generate"))
+    generator, problem = _generator(spec.generate, root)
+    if generator is None:
+        return [], [Problem(at, problem)]
     try:
         generated = generator(spec.n, spec.seed, **spec.options)
     except ValueError as error:
@@ -175,7 +194,7 @@ def load_cases(raw: Any, spec: Any, doc: YamlDocument, loc: Loc, root: Path) -> 
 
     `loc` is where `cases:` stands in the experiment `doc`; files are relative to `root`."""
     if isinstance(spec, GenerateSpec):
-        rows, problems = _generated_rows(spec, doc, loc)
+        rows, problems = _generated_rows(spec, doc, loc, root)
     elif isinstance(raw, str):
         rows, problems = _file_rows(raw, root, doc.position(loc))
     elif isinstance(raw, list):

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+from scaffold.spec.base import CheckBase, Setting
 from scaffold.spec.cases import load_cases
-from scaffold.spec.checks import JudgeCheck, PythonCheck, XmlTagCheck
+from scaffold.spec.checks import OPTION_KEYS
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
 from scaffold.spec.experiment import Experiment, ModelSpec
 from scaffold.spec.problems import check_fields, check_value, show_value
-from scaffold.spec.refs import Ref, RefError, hook_module_missing, parse_ref
+from scaffold.spec.refs import Ref, RefError, parse_ref
 from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver
 from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
@@ -107,13 +108,14 @@ class _ExperimentLoader:
         variants = self._variants()
         scaffolds = self._scaffolds()
         models = self._models()
-        checks = self._checks(values.get("judge_model"))
+        checks = self._checks()
         cases: list[Case] = []
         if "cases" in data:
             cases, case_problems = load_cases(data["cases"], values.get("cases"), self.doc, ("cases",), self.resolver.root)
             self.resolver.problems.extend(case_problems)
         if cases:
             self._check_variables(variants, checks, cases)
+        self._check_problems(checks, Setting(self.resolver.root, tuple(cases), values.get("judge_model")))
         self._check_gates(variants, scaffolds, models)
         self._check_prices(models)
         if len(self.resolver.problems) > problems_before:
@@ -210,26 +212,33 @@ class _ExperimentLoader:
             models.append(model)
         return models
 
-    def _checks(self, judge_model: str | None) -> list[tuple[Loc, Any]]:
+    def _checks(self) -> list[tuple[Loc, Any]]:
         checks = self._items("checks")
         for loc, check in checks:
-            self._check_hooks(check, loc, judge_model)
             for text, position in self._check_templates(check, loc):
                 self.resolver.problems.extend(self.check_texts.check_text(text, position).problems)
         return checks
 
-    def _check_hooks(self, check: Any, loc: Loc, judge_model: str | None) -> None:
-        if isinstance(check, JudgeCheck) and check.model is None and judge_model is None:
-            self.report(loc, "a judge check needs `model:` or the experiment's `judge_model:`")
-        if isinstance(check, PythonCheck):
-            missing = hook_module_missing(check.value, self.resolver.root)
-            if missing:
-                self.report(self._value_loc(check, loc), f"no module '{missing}' in the library folder or installed")
-        if isinstance(check, XmlTagCheck) and check.check is not None:
-            self._check_hooks(check.check, (*loc, "check"), judge_model)
+    def _check_problems(self, checks: list[tuple[Loc, CheckBase]], setting: Setting) -> None:
+        """What each check type's own `problems()` finds (hooks, patterns, schemas)."""
+        for loc, check in checks:
+            for relative, message in check.problems(setting):
+                self.report(self._written_at(loc, relative), message)
 
-    def _value_loc(self, check: Any, loc: Loc) -> Loc:
-        """Where a check's value was written: under `value:` or under its type's shorthand key."""
+    def _written_at(self, loc: Loc, relative: Loc) -> Loc:
+        """Where a key of a check was written: `value` stands for the check's value, which is
+        under `value:` in the long form and under its type's key in the shorthand."""
+        raw = self._raw_at(loc)
+        path = list(loc)
+        for element in relative:
+            if element == "value" and isinstance(raw, dict) and "value" not in raw:
+                named = [key for key in raw if key not in OPTION_KEYS and key not in CheckBase.model_fields]
+                element = named[0] if named else element
+            path.append(element)
+            raw = raw.get(element) if isinstance(raw, dict) else None
+        return tuple(path)
+
+    def _raw_at(self, loc: Loc) -> Any:
         raw = self.doc.data
         for element in loc:
             if isinstance(raw, dict):
@@ -238,16 +247,11 @@ class _ExperimentLoader:
                 raw = raw[element]
             else:
                 raw = None
-        return (*loc, "value" if isinstance(raw, dict) and "value" in raw else check.type)
+        return raw
 
-    def _check_templates(self, check: Any, loc: Loc) -> list[tuple[str, Position]]:
-        """Every template text of a check (its string value, and its inner check's), with its position."""
-        found = []
-        if isinstance(check.value, str) and not isinstance(check, PythonCheck):
-            found.append((check.value, self.doc.position(self._value_loc(check, loc))))
-        if isinstance(check, XmlTagCheck) and check.check is not None:
-            found.extend(self._check_templates(check.check, (*loc, "check")))
-        return found
+    def _check_templates(self, check: CheckBase, loc: Loc) -> list[tuple[str, Position]]:
+        """Every template text of a check (its string value, an inner check's), with its position."""
+        return [(text, self.doc.position(self._written_at(loc, relative))) for relative, text in check.template_texts()]
 
     def _check_variables(self, variants: list[Variant], checks: list[tuple[Loc, Any]], cases: list[Case]) -> None:
         for variant in variants:

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Discriminator, Tag, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from scaffold.registry import REGISTRY
+from scaffold.spec.base import ToolName
 from scaffold.spec.errors import Problem, did_you_mean
-from scaffold.spec.prompt_file import BUILTIN_TOOLS, ToolName
 from scaffold.spec.yaml_source import Loc, YamlDocument
 
 _TOOL_PATTERN: str = get_args(ToolName)[1].metadata[0].pattern
@@ -71,6 +72,8 @@ def _unwrap(annotation: Any) -> tuple[Any, str | None]:
         for item in metadata:
             if isinstance(getattr(item, "discriminator", None), str):
                 discriminator = item.discriminator
+            elif isinstance(item, Discriminator):  # a union built from the registry
+                discriminator = "(registry)"
         annotation = inner
     return annotation, discriminator
 
@@ -124,12 +127,17 @@ _KIND_WORDS = {"mapping": "a mapping", "list": "a list", "string": "a string", "
 def _member_for_tag(members: list[Any], tag: str, discriminator: str | None) -> Any:
     """The union member pydantic named `tag` in an error's loc."""
     for member in members:
+        if get_origin(member) is Annotated and any(
+            isinstance(item, Tag) and item.tag == tag for item in get_args(member)[1:]
+        ):
+            return member
+    for member in members:
         inner, member_discriminator = _unwrap(member)
-        if discriminator and _is_model(inner):
+        if discriminator and _is_model(inner) and discriminator in inner.model_fields:
             literal = inner.model_fields[discriminator].annotation
             if tag in get_args(literal):
                 return member
-        elif member_discriminator and tag.startswith("tagged-union["):
+        elif member_discriminator and tag.startswith(("tagged-union[", "function-before[")):
             return member
         elif _is_model(inner) and tag == inner.__name__:
             return member
@@ -219,8 +227,9 @@ def _message(error: ErrorDetails, walk: _Walk) -> str:
         expected = [tag.strip(" '") for tag in str(context["expected_tags"]).split(",")]
         return f"unknown {name} '{context['tag']}'{did_you_mean(str(context['tag']), expected)}"
     if kind == "string_pattern_mismatch" and context.get("pattern") == _TOOL_PATTERN:
-        hint = did_you_mean(str(given), BUILTIN_TOOLS)
-        return f"unknown tool '{given}'{hint or ': a tool is calculator, lookup, ask_user, submit or module:function'}"
+        names = REGISTRY.names("tool")
+        hint = did_you_mean(str(given), names)
+        return f"unknown tool '{given}'{hint or ': a tool is ' + ', '.join(names) + ' or module:function'}"
     if kind == "string_pattern_mismatch" and ":" in str(context.get("pattern", "")):
         return f"expected module:function, got {show_value(given)}"
     if kind in _TYPE_WORDS:
@@ -267,6 +276,9 @@ def problems_from(error: ValidationError, doc: YamlDocument, annotation: Any, da
             path = walk.path
             if item["type"] == "union_tag_invalid" and walk.present:  # at the tag's value, not the mapping
                 path = (*path, str((item.get("ctx") or {}).get("discriminator", "")).strip("'"))
+            at = (item.get("ctx") or {}).get("at")
+            if at is not None and walk.present and isinstance(walk.value, dict) and at in walk.value:
+                path = (*path, at)  # a custom error about one key (`kind:`), at that key's value
             at_key = item["type"] == "extra_forbidden" and walk.present
             problems.add(Problem(doc.position(path, key=at_key), _message(item, walk)))
     return sorted(problems)

@@ -1,17 +1,22 @@
-"""The shape of a prompt file (`prompts/NAME.yaml`, DESIGN 1.1): variants and scaffolds."""
+"""The shape of a prompt file (`prompts/NAME.yaml`, DESIGN 1.1): variants and scaffolds.
+
+Each scaffold kind's model lives with its runner in `scaffold/scaffolds/` and registers
+there; `ScaffoldSpec` is made here from every registered built-in plus `PluginScaffold`,
+the shape every kind of an installed package shares.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag
+from pydantic_core import PydanticCustomError
 
-from scaffold.spec.base import Strict
+from scaffold.registry import REGISTRY
+from scaffold.spec.base import ENTRY_PATTERN, Finding, ScaffoldBase, Setting, Strict, ToolName, plugin_problems, tool_problems
+from scaffold.spec.errors import did_you_mean
 
-ENTRY_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
-"""`module:function`, the way Python hooks are named."""
-
-BUILTIN_TOOLS = ("calculator", "lookup", "ask_user", "submit")
+__all__ = ["ENTRY_PATTERN", "Message", "PluginScaffold", "PromptFile", "ScaffoldSpec", "ToolName", "VariantSpec"]
 
 
 class Message(Strict):
@@ -36,93 +41,60 @@ class VariantSpec(Strict):
     """Model parameters for this variant (max_tokens, temperature, reasoning_effort, ...)."""
 
 
-ToolName = Annotated[
-    str, Field(pattern=r"^(calculator|lookup|ask_user|submit|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$")
-]
-"""A built-in tool (`calculator`, `lookup`, `ask_user`, `submit`) or a user tool as `module:function`."""
+class PluginScaffold(ScaffoldBase):
+    """A scaffold kind added by an installed package (entry point group `scaffold.scaffolds`),
+    run like a `python` scaffold: `solve(messages, complete, context, tools, options)`."""
 
-DEFAULT_FAULT_MESSAGE = "HTTP 500 Internal Server Error"
-
-
-class ToolFault(Strict):
-    """Injected failures of one tool (DESIGN 9): the model gets `message` instead of a result."""
-
-    first: int = Field(0, ge=0)
-    """Fail the first N calls of the tool in each cell."""
-    rate: float = Field(0.0, ge=0, le=1)
-    """Fail each later call with this probability, seeded by (case id, repeat, tool, call index)."""
-    message: str = DEFAULT_FAULT_MESSAGE
-    """What the model gets back as the tool's result."""
-
-
-class ScaffoldBase(Strict):
-    id: str | None = None
-    """The scaffold's name when it is defined inline in an experiment."""
-    description: str = ""
-
-
-class SingleScaffold(ScaffoldBase):
-    """One completion."""
-
-    kind: Literal["single"]
-
-
-class ToolLoopScaffold(ScaffoldBase):
-    """A function-calling loop with optional "keep going" nudges (DESIGN 1.3)."""
-
-    kind: Literal["tool_loop"]
-    tools: list[ToolName] = Field(default_factory=list)
-    max_turns: int = Field(8, ge=1)
-    nudge: str | None = None
-    max_nudges: int = Field(1, ge=0)
-    protocol: Literal["native", "text"] = "native"
-    """`native`: the provider's function calling; `text`: `<tool_call>` blocks in plain text (DESIGN 9)."""
-    faults: dict[str, ToolFault] = Field(default_factory=dict)
-    """Injected failures by tool (`lookup`, or a user tool as `module:function` or its function name)."""
-
-    @field_validator("faults")
-    @classmethod
-    def _faults_name_listed_tools(cls, faults: dict[str, ToolFault], info: ValidationInfo) -> dict[str, ToolFault]:
-        if "tools" not in info.data:  # the tools themselves are wrong: that is the problem to show
-            return faults
-        tools: list[str] = info.data["tools"]
-        offered = {*tools, *(name.rsplit(":", 1)[-1] for name in tools)}
-        for name in faults:
-            if name not in offered:
-                raise ValueError(f"faults: '{name}' is not one of this scaffold's tools ({', '.join(tools) or 'none'})")
-        return faults
-
-
-DEFAULT_CRITIQUE = (
-    "Review your previous answer for mistakes. List any errors you find, or say it is correct."
-)
-DEFAULT_REVISE = "Now give your final answer, corrected if needed, in the same format as asked."
-
-
-class SelfCheckScaffold(ScaffoldBase):
-    """Answer, then `rounds` of critique and revision."""
-
-    kind: Literal["self_check"]
-    rounds: int = Field(1, ge=1)
-    critique_prompt: str = DEFAULT_CRITIQUE
-    revise_prompt: str = DEFAULT_REVISE
-
-
-class PythonScaffold(ScaffoldBase):
-    """The user's own async scaffold, `module:function`, imported from the library folder."""
-
-    kind: Literal["python"]
-    entry: str = Field(pattern=ENTRY_PATTERN)
+    kind: str
     tools: list[ToolName] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict)
+    """Every other key written on the scaffold."""
+
+    def problems(self, setting: Setting) -> list[Finding]:
+        call = "solve(messages, complete, context, tools, options)"
+        return plugin_problems("scaffold", self.kind, 5, call, must_be_async=True) + tool_problems(self.tools, setting)
+
+
+PLUGIN_TAG = "(plugin)"
+"""The union tag of `PluginScaffold`: not a name anyone can register."""
+
+REGISTRY.discover("scaffold")
+BUILTIN_KINDS: dict[str, type[ScaffoldBase]] = {name: entry.spec for name, entry in REGISTRY.builtins("scaffold").items()}
+"""Built-in scaffold kind -> its model, as registered."""
+
+
+def _normalise(raw: Any) -> Any:
+    """A kind no one registered is an error naming the kinds there are; a plugin kind's keys
+    other than the common ones go to its `options`."""
+    if not isinstance(raw, dict) or "kind" not in raw or raw["kind"] in BUILTIN_KINDS:
+        return raw
+    kind = raw["kind"]
+    if not isinstance(kind, str) or REGISTRY.get("scaffold", kind) is None:
+        hint = did_you_mean(str(kind), REGISTRY.names("scaffold"))
+        raise PydanticCustomError("unknown_kind", "unknown kind '{kind}'{hint}", {"kind": kind, "hint": hint, "at": "kind"})
+    common = set(PluginScaffold.model_fields)
+    options = {key: value for key, value in raw.items() if key not in common}
+    return {**{key: value for key, value in raw.items() if key in common}, "options": {**raw.get("options", {}), **options}}
+
+
+def _tag(raw: Any) -> str | None:
+    kind = raw.get("kind") if isinstance(raw, dict) else getattr(raw, "kind", None)
+    if kind is None:
+        return None
+    return kind if kind in BUILTIN_KINDS else PLUGIN_TAG
 
 
 ScaffoldSpec = Annotated[
-    Union[SingleScaffold, ToolLoopScaffold, SelfCheckScaffold, PythonScaffold],
-    Field(discriminator="kind"),
+    Union[
+        tuple(
+            [Annotated[model, Tag(name)] for name, model in BUILTIN_KINDS.items()]
+            + [Annotated[PluginScaffold, Tag(PLUGIN_TAG)]]
+        )
+    ],
+    Discriminator(_tag, custom_error_type="missing_kind", custom_error_message="missing key 'kind'"),
+    BeforeValidator(_normalise),
 ]
-
-SCAFFOLD_KINDS = ("single", "tool_loop", "self_check", "python")
+"""Any scaffold: a built-in kind's model, or a plugin's `PluginScaffold`."""
 
 
 class PromptFile(Strict):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scaffold.spec.checks import CheckSpec
 from scaffold.spec.errors import Position
-from scaffold.spec.experiment import Gate, Limits, Price
-from scaffold.spec.prompt_file import ScaffoldSpec
+
+if TYPE_CHECKING:  # the check and scaffold modules import this one while their unions are built
+    from scaffold.spec.checks import CheckSpec
+    from scaffold.spec.experiment import Gate, Limits, Price
+    from scaffold.spec.prompt_file import ScaffoldSpec
 
 
 @dataclass(frozen=True)

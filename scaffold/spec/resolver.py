@@ -9,19 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
+from scaffold.registry import REGISTRY
+from scaffold.spec.base import ScaffoldBase, Setting
 from scaffold.spec.errors import Position, Problem, did_you_mean, display_path
 from scaffold.spec.git_source import GitError, files_at, read_at, resolve_revision
-from scaffold.spec.prompt_file import (
-    SCAFFOLD_KINDS,
-    PythonScaffold,
-    ScaffoldSpec,
-    SelfCheckScaffold,
-    ToolLoopScaffold,
-)
+from scaffold.spec.prompt_file import ScaffoldSpec
 from scaffold.spec.prompt_source import PromptSource, load_prompt_source
-from scaffold.spec.refs import Ref, RefError, hook_module_missing, parse_ref
+from scaffold.spec.refs import Ref, RefError, parse_ref
 from scaffold.spec.resolved import MessageTemplate, Scaffold, Variant
 from scaffold.spec.templates import PROMPTS_DIR, TemplateReport, TemplateSet
 from scaffold.spec.yaml_source import Loc, YamlDocument
@@ -221,13 +217,15 @@ class Resolver:
                 return None
             return Scaffold(entry.id, entry)
         if ":" not in entry:
-            if entry == "python":
-                self.report(at, "a python scaffold needs an entry: declare it with `kind: python` and `entry: module:function`")
+            if REGISTRY.get("scaffold", entry) is None:
+                self.report(at, f"unknown scaffold '{entry}'{did_you_mean(entry, REGISTRY.names('scaffold'))}")
                 return None
-            if entry not in SCAFFOLD_KINDS:
-                self.report(at, f"unknown scaffold '{entry}'{did_you_mean(entry, SCAFFOLD_KINDS)}")
+            try:
+                return Scaffold(entry, TypeAdapter(ScaffoldSpec).validate_python({"kind": entry}))
+            except ValidationError as error:
+                needed = ", ".join(f"`{item['loc'][-1]}:`" for item in error.errors() if item["type"] == "missing")
+                self.report(at, f"a {entry} scaffold needs settings ({needed or 'see its kind'}): declare it with `kind: {entry}`")
                 return None
-            return Scaffold(entry, TypeAdapter(ScaffoldSpec).validate_python({"kind": entry}))
         try:
             ref = parse_ref(entry, what="scaffold")
             source = self._found_source(ref.file, self._commit(ref.rev, at), at)
@@ -244,30 +242,16 @@ class Resolver:
             return None
         return Scaffold(str(ref), spec)
 
-    def check_scaffold(self, spec: ScaffoldSpec, doc: YamlDocument, loc: Loc) -> None:
-        """Record what is wrong in a valid-shaped scaffold: tools and entries whose module is
-        nowhere, and templates (nudges, critique prompts) that cannot render."""
-        if isinstance(spec, (ToolLoopScaffold, PythonScaffold)):
-            for index, tool in enumerate(spec.tools):
-                missing = hook_module_missing(tool, self.root) if ":" in tool else None
-                if missing:
-                    self.report(
-                        doc.position((*loc, "tools", index)),
-                        f"unknown tool '{tool}': no module '{missing}' in the library folder or installed",
-                    )
-        if isinstance(spec, PythonScaffold):
-            missing = hook_module_missing(spec.entry, self.root)
-            if missing:
-                self.report(doc.position((*loc, "entry")), f"no module '{missing}' in the library folder or installed")
-        texts: dict[str, str | None] = {}
-        if isinstance(spec, ToolLoopScaffold):
-            texts = {"nudge": spec.nudge}
-        elif isinstance(spec, SelfCheckScaffold):
-            texts = {"critique_prompt": spec.critique_prompt, "revise_prompt": spec.revise_prompt}
+    def check_scaffold(self, spec: ScaffoldBase, doc: YamlDocument, loc: Loc) -> None:
+        """Record what is wrong in a valid-shaped scaffold, as its kind's `problems()` finds it
+        (tools and entries that cannot be imported or called), and the templates written on
+        it (nudges, critique prompts) that cannot render."""
+        for relative, message in spec.problems(Setting(self.root)):
+            self.report(doc.position((*loc, *relative)), message)
         plain = TemplateSet(None)
-        for key, text in texts.items():
-            if text is not None and (*loc, key) in doc.value_positions:
-                self.problems.extend(plain.check_text(text, doc.position((*loc, key))).problems)
+        for relative, text in spec.template_texts():
+            if (*loc, *relative) in doc.value_positions:
+                self.problems.extend(plain.check_text(text, doc.position((*loc, *relative))).problems)
 
 
 def _merge(parent: _Flat | None, source: PromptSource, name: str) -> _Flat:

@@ -8,8 +8,10 @@ import pytest
 from pydantic import TypeAdapter
 
 from scaffold.cells import CheckResult, Usage
-from scaffold.checks import CHECK_CLASSES, CheckContext, build_checks, cell_score, grade
-from scaffold.spec.checks import CHECK_TYPES, CheckSpec
+from scaffold.checks import CheckContext, build_checks, cell_score, grade
+from scaffold.checks.common import SpecCheck
+from scaffold.registry import REGISTRY
+from scaffold.spec.checks import BUILTIN_CHECKS, CheckSpec
 
 SPECS: TypeAdapter[list[CheckSpec]] = TypeAdapter(list[CheckSpec])
 
@@ -23,8 +25,13 @@ async def grade_cell(
     return await grade(build_checks(specs), specs, output, context, threshold)
 
 
-def test_every_check_type_has_a_class() -> None:
-    assert CHECK_CLASSES.keys() == CHECK_TYPES.keys()
+def test_every_check_type_registers_its_model_and_its_behaviour_together() -> None:
+    required = {"equals", "contains", "icontains", "not_contains", "regex", "number", "json", "xml_tag", "set",
+                "tool_called", "max_tokens", "python", "judge"}
+    assert required <= BUILTIN_CHECKS.keys()
+    for name, entry in REGISTRY.builtins("check").items():
+        assert issubclass(entry.target, SpecCheck)
+        assert entry.spec.model_fields["type"].annotation.__args__ == (name,)
 
 
 async def test_all_required_checks_pass(context_for: ContextFor) -> None:

@@ -37,6 +37,7 @@ def test_every_kind_of_mistake_has_a_broken_library() -> None:
         "yaml_syntax", "unknown_key", "duplicate_key", "wrong_type", "missing_variant", "missing_file",
         "extends_cycle", "template_syntax", "missing_variable", "unknown_check", "unknown_generator",
         "sandbox_escape", "duplicate_case_id", "missing_include", "unknown_tool", "bad_case_file",
+        "bad_regex", "bad_json_schema", "broken_hook", "broken_plugin", "bad_generator",
     }
     assert required <= set(BROKEN_KINDS)
 

@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from scaffold.generators import GENERATORS, get_generator
+from scaffold.generators import get_generator
+from scaffold.registry import REGISTRY
 
-NAMES = sorted(GENERATORS)
+NAMES = sorted(REGISTRY.builtins("generator"))
 
 
 @pytest.mark.parametrize("name", NAMES)

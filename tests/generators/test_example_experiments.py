@@ -12,7 +12,7 @@ from typing import Any
 from scaffold.cells import Usage
 from scaffold.checks.base import CheckContext
 from scaffold.checks.grading import grade
-from scaffold.checks.registry import build_checks
+from scaffold.checks import build_checks
 from scaffold.render import render_messages
 from scaffold.spec.library import load_experiment
 from scaffold.spec.resolved import Case, ResolvedExperiment

@@ -11,7 +11,8 @@ import pytest
 
 from scaffold.cells import CellKey, CellResult
 from scaffold.compare.selection import StoredRun
-from scaffold.report import FORMATS, RunReport, build_report, render_report
+from scaffold.registry import REGISTRY
+from scaffold.report import RunReport, build_report, render_report
 from tests.compare.runs import PLAIN_WRONG, TERSE_WRONG
 
 
@@ -103,7 +104,7 @@ def test_html_is_one_self_contained_file_with_summary_comparisons_and_flips(repo
 
 def test_every_format_renders_a_scaffold_comparison_with_turns(scaffolds_run: StoredRun) -> None:
     report = build_report(scaffolds_run)
-    rendered = {name: render_report(report, name) for name in FORMATS}
+    rendered = {name: render_report(report, name) for name in REGISTRY.builtins("report")}
     assert "| turns/cell | 1.00 | 2.00 |" in rendered["md"]
     assert "<td>tool calls/cell</td><td>0.00</td><td>2.00</td>" in rendered["html"]
     assert json.loads(rendered["json"])["comparisons"][0]["turns"] == {"a_per_cell": 1.0, "b_per_cell": 2.0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scaffold.cells import Completion
-from scaffold.spec.prompt_file import DEFAULT_CRITIQUE, DEFAULT_REVISE
+from scaffold.scaffolds.self_check import DEFAULT_CRITIQUE, DEFAULT_REVISE
 
 if TYPE_CHECKING:
     from tests.scaffolds.conftest import Drive

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import ValidationError
 
-from scaffold.scaffolds.tools.faults import FaultPlan, fault_draw
-from scaffold.spec.prompt_file import ToolFault, ToolLoopScaffold
+from scaffold.scaffolds.tool_loop import ToolLoopScaffold
+from scaffold.scaffolds.tools.faults import FaultPlan, ToolFault, fault_draw
 
 if TYPE_CHECKING:
     from tests.scaffolds.conftest import Drive

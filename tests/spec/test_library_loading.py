@@ -10,7 +10,8 @@ import pytest
 from scaffold.spec.cases import case_id
 from scaffold.spec.errors import Position, Problem, SpecError
 from scaffold.spec.library import find_root, load_experiment, load_variant, validate
-from scaffold.spec.prompt_file import SelfCheckScaffold, ToolLoopScaffold
+from scaffold.scaffolds.self_check import SelfCheckScaffold
+from scaffold.scaffolds.tool_loop import ToolLoopScaffold
 from scaffold.spec.resolved import Model
 from tests.spec.git_library import LIBRARY
 

@@ -20,6 +20,7 @@ import math
 import operator
 from typing import Any, Callable
 
+from scaffold.registry import register
 from scaffold.scaffolds.base import ScaffoldContext
 from scaffold.scaffolds.tools.toolbox import Tool, ToolFailure, result_text
 
@@ -194,5 +195,5 @@ SUBMIT = Tool(
     invoke=lambda arguments, context: arguments["answer"],
 )
 
-BUILTIN_TOOLS: dict[str, Tool] = {tool.name: tool for tool in (CALCULATOR, LOOKUP, ASK_USER, SUBMIT)}
-"""The built-in tools by name."""
+for _tool in (CALCULATOR, LOOKUP, ASK_USER, SUBMIT):
+    register("tool", _tool.name, _tool)

@@ -12,9 +12,24 @@ from __future__ import annotations
 import hashlib
 from typing import Mapping
 
-from scaffold.spec.prompt_file import ToolFault
+from pydantic import Field
+
+from scaffold.spec.base import Strict
 
 _UNIT = float(2**64)
+DEFAULT_FAULT_MESSAGE = "HTTP 500 Internal Server Error"
+
+
+class ToolFault(Strict):
+    """Injected failures of one tool, as a scaffold's `faults:` names them: the model gets
+    `message` instead of the tool's result."""
+
+    first: int = Field(0, ge=0)
+    """Fail the first N calls of the tool in each cell."""
+    rate: float = Field(0.0, ge=0, le=1)
+    """Fail each later call with this probability, seeded by (case id, repeat, tool, call index)."""
+    message: str = DEFAULT_FAULT_MESSAGE
+    """What the model gets back as the tool's result."""
 
 
 def fault_draw(case_id: str, repeat: int, tool: str, call_index: int) -> float:

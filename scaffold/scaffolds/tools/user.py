@@ -164,7 +164,13 @@ def user_tool(root: Path, ref: str) -> Tool:
         function = load_function(root, ref)
     except UserCodeError as error:
         raise ToolError(f"tool {error}") from None
-    name = ref.partition(":")[2]
+    return function_tool(function, ref.partition(":")[2], ref)
+
+
+def function_tool(function: Callable[..., Any], name: str, source: str) -> Tool:
+    """The tool that offers `function` to the model as `name`; `source` says where it comes
+    from in messages (`module:function`, or a plugin's `PACKAGE==VERSION`). Raises ToolError."""
+    ref = source
     if not TOOL_NAME.match(name):
         raise ToolError(f"tool {ref}: '{name}' is not a valid tool name (letters, digits, _ and -, at most 64)")
     description, parameters = tool_schema(function, ref)
