@@ -8,7 +8,7 @@ thousands of times a second and stable on disk (DESIGN 3).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 CellStatus = Literal["passed", "failed", "error"]
 
@@ -164,6 +164,18 @@ class CheckResult:
         return cls(data["name"], data["type"], data["passed"], data["score"], data["weight"], data.get("reason", ""))
 
 
+class GroupKey(NamedTuple):
+    """The identity of a group: the cells of one (variant, scaffold, model) over every case
+    and repeat. A NamedTuple, so it unpacks, hashes and sorts like the plain triple it names."""
+
+    variant: str
+    """The variant's ref, `FILE:VARIANT` (with `@REV` when pinned)."""
+    scaffold: str
+    """The scaffold's ref: a built-in kind, `FILE:NAME` or an inline scaffold's id."""
+    model: str
+    """The model's id, as outputs name it."""
+
+
 @dataclass(frozen=True, slots=True)
 class CellKey:
     """The identity of a cell: one (variant, scaffold, model, case, repeat)."""
@@ -175,8 +187,9 @@ class CellKey:
     repeat: int
 
     @property
-    def group(self) -> tuple[str, str, str]:
-        return (self.variant, self.scaffold, self.model)
+    def group(self) -> GroupKey:
+        """The group this cell belongs to."""
+        return GroupKey(self.variant, self.scaffold, self.model)
 
 
 @dataclass(frozen=True, slots=True)

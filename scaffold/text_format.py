@@ -4,11 +4,14 @@ the same way."""
 
 from __future__ import annotations
 
-from scaffold.compare.comparison import Comparison, Side, format_p
+from typing import Callable
+
+from scaffold.compare.comparison import Comparison, Side, SideStats, format_p
 
 __all__ = [
-    "MISSING", "bar", "clock", "cost", "format_p", "group_name", "number", "one_line", "pair_labels", "pair_title",
-    "percent", "points", "points_interval", "relative", "relative_interval", "seconds", "signed", "snippet", "wilson",
+    "MISSING", "bar", "clock", "comparison_rows", "cost", "format_p", "group_name", "number", "one_line",
+    "pair_labels", "pair_title", "percent", "points", "points_interval", "relative", "relative_interval", "seconds",
+    "signed", "snippet", "wilson",
 ]
 
 MISSING = "—"
@@ -99,6 +102,32 @@ def pair_title(comparison: Comparison) -> str:
     """`arith:plain → arith:xml · single · m`."""
     a_label, b_label, shared = pair_labels(comparison)
     return " · ".join([f"{a_label} → {b_label}", *shared])
+
+
+def comparison_rows(comparison: Comparison, pass_change: str) -> list[list[str]]:
+    """A comparison as table rows `[label, A's value, B's value, change]`: pass rate (with
+    `pass_change`, the view's own rendering of the difference), tokens/cell (with its relative
+    change), tokens/pass, cost, p50 latency, then turns/cell and tool calls/cell when either
+    side is agentic."""
+    tokens_change = f"{relative(comparison.tokens_delta_pct)} {relative_interval(comparison.tokens_ci95_pct)}"
+    changes = {"pass rate": pass_change, "tokens/cell": tokens_change}
+    metrics = _SIDE_METRICS + (_AGENTIC_METRICS if comparison.agentic else ())
+    return [
+        [label, show(comparison.a_stats), show(comparison.b_stats), changes.get(label, "")] for label, show in metrics
+    ]
+
+
+_SIDE_METRICS: tuple[tuple[str, Callable[[SideStats], str]], ...] = (
+    ("pass rate", lambda side: percent(side.pass_rate)),
+    ("tokens/cell", lambda side: number(side.tokens_mean)),
+    ("tokens/pass", lambda side: number(side.tokens_per_pass)),
+    ("cost", lambda side: cost(side.cost_usd)),
+    ("p50 latency", lambda side: seconds(side.latency_p50)),
+)
+_AGENTIC_METRICS: tuple[tuple[str, Callable[[SideStats], str]], ...] = (
+    ("turns/cell", lambda side: number(side.turns_per_cell, 2)),
+    ("tool calls/cell", lambda side: number(side.tool_calls_per_cell, 2)),
+)
 
 
 def group_name(side: Side) -> str:

@@ -148,35 +148,36 @@ def comparison_block(pair: "ComparedPair") -> "list[Text]":
     from scaffold import text_format as text
 
     c = pair.comparison
+    a, b = c.a_stats, c.b_stats
     p_value = f"p={text.format_p(c.p_value)}" + (
         f" (Holm {text.format_p(c.p_value_holm)})" if c.p_value_holm is not None else ""
     )
     lines = [
         Text(f"diff · {text.pair_title(c)} · {c.paired_n} paired cases", style="bold"),
         _row(
-            "pass rate", f"{text.percent(c.pass_a)} → {text.percent(c.pass_b)}",
+            "pass rate", f"{text.percent(a.pass_rate)} → {text.percent(b.pass_rate)}",
             (text.points(c.delta), _tone(c)), f"  {text.points_interval(c.ci95)}  {p_value}   ",
             (f"fixed {len(c.b_only)}", "green" if c.b_only else ""), " · ",
             (f"broke {len(c.a_only)}", "red" if c.a_only else ""),
         ),
         _row(
-            "tokens/cell", f"{text.number(c.tokens_a)} → {text.number(c.tokens_b)}",
+            "tokens/cell", f"{text.number(a.tokens_mean)} → {text.number(b.tokens_mean)}",
             (text.relative(c.tokens_delta_pct), _token_tone(c.tokens_ci95_pct)),
             f"  {text.relative_interval(c.tokens_ci95_pct)}",
         ),
         _row(
-            "tokens/pass", f"{text.number(c.tokens_per_pass_a)} → {text.number(c.tokens_per_pass_b)}",
-            f"cost {text.cost(c.cost_a)} → {text.cost(c.cost_b)}   ",
-            f"p50 {text.seconds(c.latency_p50_a)} → {text.seconds(c.latency_p50_b)}",
+            "tokens/pass", f"{text.number(a.tokens_per_pass)} → {text.number(b.tokens_per_pass)}",
+            f"cost {text.cost(a.cost_usd)} → {text.cost(b.cost_usd)}   ",
+            f"p50 {text.seconds(a.latency_p50)} → {text.seconds(b.latency_p50)}",
         ),
     ]
     if c.agentic:
         lines.append(_row(
-            "turns/cell", f"{text.number(c.turns_per_cell_a, 2)} → {text.number(c.turns_per_cell_b, 2)}",
-            f"tool calls/cell {text.number(c.tool_calls_per_cell_a, 2)} → {text.number(c.tool_calls_per_cell_b, 2)}",
+            "turns/cell", f"{text.number(a.turns_per_cell, 2)} → {text.number(b.turns_per_cell, 2)}",
+            f"tool calls/cell {text.number(a.tool_calls_per_cell, 2)} → {text.number(b.tool_calls_per_cell, 2)}",
         ))
     if c.has_recovery:
-        lines.append(_row("recovery", f"{text.percent(c.recovery_rate_a)} → {text.percent(c.recovery_rate_b)}"))
+        lines.append(_row("recovery", f"{text.percent(a.recovery_rate)} → {text.percent(b.recovery_rate)}"))
     lines += _prompt_diff_lines(pair)
     lines += _flip_lines(pair)
     lines.append(Text.assemble("  ", ("verdict: ", "bold"), (c.verdict, _tone(c))))

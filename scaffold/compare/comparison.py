@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal, Sequence
+from typing import Any, Iterable, Literal, Sequence
 
-from scaffold.cells import CellResult
-from scaffold.compare.pairing import PairedCases, pair_cases
+from scaffold.cells import CellResult, GroupKey
+from scaffold.compare.pairing import CaseTally, PairedCases, pair_cases
 from scaffold.stats import (
     cases_needed,
     holm_adjust,
@@ -39,8 +39,54 @@ class Side:
     scaffold: str
     model: str
 
+    @property
+    def group(self) -> GroupKey:
+        """The group this side names (within its run)."""
+        return GroupKey(self.variant, self.scaffold, self.model)
+
     def to_json(self) -> dict[str, str]:
         return {"run_id": self.run_id, "variant": self.variant, "scaffold": self.scaffold, "model": self.model}
+
+
+@dataclass(frozen=True)
+class SideStats:
+    """One side's numbers on the cases both sides graded (errored samples left out)."""
+
+    pass_rate: float | None
+    """The mean per-case score (a case's pass rate over its graded samples)."""
+    tokens_mean: float | None
+    """The mean over cases of a case's mean tokens per sample."""
+    tokens_per_pass: float | None
+    """Every token of the paired cases over their passes; None without a pass."""
+    cost_usd: float | None
+    """What the paired cases cost; None when any call had no known price."""
+    latency_p50: float | None
+    """The median latency of the paired cases' samples."""
+    turns_per_cell: float | None
+    """Model calls per graded cell (1 for `single`)."""
+    tool_calls_per_cell: float | None
+    """Tool calls (submit included) per graded cell."""
+    recovery_rate: float | None = None
+    """Of the graded cells where a tool failed, the share where it later succeeded; None when
+    no tool failed (DESIGN 9)."""
+
+    @classmethod
+    def of(cls, cases: Sequence[CaseTally]) -> "SideStats":
+        """The numbers of one side's tallies of the paired cases."""
+        samples = sum(case.samples for case in cases)
+        passes = sum(case.passes for case in cases)
+        failed, recovered = sum(case.tool_failed for case in cases), sum(case.recovered for case in cases)
+        latencies = [latency for case in cases for latency in case.latencies]
+        return cls(
+            pass_rate=_mean([case.score for case in cases]),
+            tokens_mean=_mean([case.mean_tokens for case in cases]),
+            tokens_per_pass=sum(case.tokens for case in cases) / passes if passes else None,
+            cost_usd=_total_cost(case.cost_usd for case in cases),
+            latency_p50=percentile(latencies, 50) if latencies else None,
+            turns_per_cell=sum(case.turns for case in cases) / samples if samples else None,
+            tool_calls_per_cell=sum(case.tool_calls for case in cases) / samples if samples else None,
+            recovery_rate=recovered / failed if failed else None,
+        )
 
 
 @dataclass
@@ -49,49 +95,36 @@ class Comparison:
 
     a: Side
     b: Side
+    a_stats: SideStats
+    """A's numbers on the paired cases."""
+    b_stats: SideStats
     paired_n: int
-    pass_a: float | None
-    pass_b: float | None
     delta: float | None
+    """B's pass rate minus A's, from the paired per-case differences."""
     ci95: tuple[float, float] | None
     p_value: float | None
     b_only: list[str]
+    """The cases B passes more often than A (B fixed them), by case id."""
     a_only: list[str]
-    tokens_a: float | None
-    tokens_b: float | None
     tokens_delta_pct: float | None
+    """B's tokens relative to A's, in percent (paired bootstrap)."""
     tokens_ci95_pct: tuple[float, float] | None
-    tokens_per_pass_a: float | None
-    tokens_per_pass_b: float | None
-    cost_a: float | None
-    cost_b: float | None
-    latency_p50_a: float | None
-    latency_p50_b: float | None
     cases_needed: int | None
     paired: PairedCases
     p_value_holm: float | None = None
     """Holm-adjusted p when one baseline is compared with several variants (see apply_holm)."""
-    turns_per_cell_a: float | None = None
-    """Model calls per graded cell of the paired cases (1 for `single`)."""
-    turns_per_cell_b: float | None = None
-    tool_calls_per_cell_a: float | None = None
-    """Tool calls (submit included) per graded cell of the paired cases."""
-    tool_calls_per_cell_b: float | None = None
-    recovery_rate_a: float | None = None
-    """Of A's graded paired cells where a tool failed, the share where it later succeeded (DESIGN 9)."""
-    recovery_rate_b: float | None = None
 
     @property
     def has_recovery(self) -> bool:
         """Whether a tool failed on either side (then the diff shows the recovery rates)."""
-        return self.recovery_rate_a is not None or self.recovery_rate_b is not None
+        return self.a_stats.recovery_rate is not None or self.b_stats.recovery_rate is not None
 
     @property
     def agentic(self) -> bool:
         """Whether either side took more than one turn or called a tool (so turns matter)."""
-        turns = (self.turns_per_cell_a or 0.0, self.turns_per_cell_b or 0.0)
-        tools = (self.tool_calls_per_cell_a or 0.0, self.tool_calls_per_cell_b or 0.0)
-        return max(turns) > 1 or max(tools) > 0
+        sides = (self.a_stats, self.b_stats)
+        turns = max(side.turns_per_cell or 0.0 for side in sides)
+        return turns > 1 or max(side.tool_calls_per_cell or 0.0 for side in sides) > 0
 
     @property
     def significant(self) -> bool:
@@ -103,13 +136,14 @@ class Comparison:
         return verdict(self)
 
     def to_json(self) -> dict[str, Any]:
+        a, b = self.a_stats, self.b_stats
         data: dict[str, Any] = {
             "a": self.a.to_json(),
             "b": self.b.to_json(),
             "paired_n": self.paired_n,
             "pass_rate": {
-                "a": _round(self.pass_a),
-                "b": _round(self.pass_b),
+                "a": _round(a.pass_rate),
+                "b": _round(b.pass_rate),
                 "delta": _round(self.delta),
                 "ci95": _round_pair(self.ci95),
                 "p_value": _round(self.p_value, 6),
@@ -117,15 +151,15 @@ class Comparison:
                 "a_only": len(self.a_only),
             },
             "tokens": {
-                "a_mean": _round(self.tokens_a, 2),
-                "b_mean": _round(self.tokens_b, 2),
+                "a_mean": _round(a.tokens_mean, 2),
+                "b_mean": _round(b.tokens_mean, 2),
                 "delta_pct": _round(self.tokens_delta_pct, 2),
                 "ci95_pct": _round_pair(self.tokens_ci95_pct, 2),
-                "a_per_pass": _round(self.tokens_per_pass_a, 2),
-                "b_per_pass": _round(self.tokens_per_pass_b, 2),
+                "a_per_pass": _round(a.tokens_per_pass, 2),
+                "b_per_pass": _round(b.tokens_per_pass, 2),
             },
-            "cost_usd": {"a": _round(self.cost_a, 6), "b": _round(self.cost_b, 6)},
-            "latency_s": {"a_p50": _round(self.latency_p50_a, 3), "b_p50": _round(self.latency_p50_b, 3)},
+            "cost_usd": {"a": _round(a.cost_usd, 6), "b": _round(b.cost_usd, 6)},
+            "latency_s": {"a_p50": _round(a.latency_p50, 3), "b_p50": _round(b.latency_p50, 3)},
             "flips": {"b_only": self.b_only, "a_only": self.a_only},
             "verdict": self.verdict,
         }
@@ -134,13 +168,13 @@ class Comparison:
         if self.cases_needed is not None:
             data["cases_needed"] = self.cases_needed
         if self.agentic:
-            data["turns"] = {"a_per_cell": _round(self.turns_per_cell_a, 3), "b_per_cell": _round(self.turns_per_cell_b, 3)}
+            data["turns"] = {"a_per_cell": _round(a.turns_per_cell, 3), "b_per_cell": _round(b.turns_per_cell, 3)}
             data["tool_calls"] = {
-                "a_per_cell": _round(self.tool_calls_per_cell_a, 3),
-                "b_per_cell": _round(self.tool_calls_per_cell_b, 3),
+                "a_per_cell": _round(a.tool_calls_per_cell, 3),
+                "b_per_cell": _round(b.tool_calls_per_cell, 3),
             }
         if self.has_recovery:
-            data["recovery_rate"] = {"a": _round(self.recovery_rate_a), "b": _round(self.recovery_rate_b)}
+            data["recovery_rate"] = {"a": _round(a.recovery_rate), "b": _round(b.recovery_rate)}
         return data
 
 
@@ -200,14 +234,13 @@ def compare(
     clusters: dict[str, str] | None = None,
 ) -> Comparison:
     """Compare two groups on the cases both graded."""
-    a_results, b_results = list(a_results), list(b_results)
     paired = pair_cases(a_results, b_results)
-    shared = set(paired.case_ids)
     scores_a = [case.score for case in paired.a]
     scores_b = [case.score for case in paired.b]
     n = len(paired.case_ids)
     b_only = [case for case, sa, sb in zip(paired.case_ids, scores_a, scores_b) if sb > sa]
     a_only = [case for case, sa, sb in zip(paired.case_ids, scores_a, scores_b) if sa > sb]
+    a_stats, b_stats = SideStats.of(paired.a), SideStats.of(paired.b)
     difference = ci95 = p_value = needed = None
     if n:
         difference = paired_difference(scores_a, scores_b)
@@ -220,7 +253,7 @@ def compare(
         ci95 = (difference.ci_low, difference.ci_high)
         repeated = any(case.samples > 1 for case in paired.a + paired.b)
         p_value = _paired_t_p(difference) if repeated else mcnemar_exact_p(len(b_only), len(a_only))
-        mean_a, mean_b = _mean(scores_a), _mean(scores_b)
+        mean_a, mean_b = a_stats.pass_rate, b_stats.pass_rate
         if mean_a is not None and mean_b is not None and mean_a != mean_b:
             needed = cases_needed(mean_a, mean_b, discordant_rate=(len(b_only) + len(a_only)) / n)
     tokens_a = [case.mean_tokens for case in paired.a]
@@ -229,59 +262,19 @@ def compare(
     return Comparison(
         a=a,
         b=b,
+        a_stats=a_stats,
+        b_stats=b_stats,
         paired_n=n,
-        pass_a=_mean(scores_a),
-        pass_b=_mean(scores_b),
         delta=difference.delta if difference else None,
         ci95=ci95,
         p_value=p_value,
         b_only=b_only,
         a_only=a_only,
-        tokens_a=_mean(tokens_a),
-        tokens_b=_mean(tokens_b),
         tokens_delta_pct=bootstrap[0] if bootstrap else None,
         tokens_ci95_pct=(bootstrap[1], bootstrap[2]) if bootstrap else None,
-        tokens_per_pass_a=_per_pass(paired.a),
-        tokens_per_pass_b=_per_pass(paired.b),
-        cost_a=_total_cost(case.cost_usd for case in paired.a),
-        cost_b=_total_cost(case.cost_usd for case in paired.b),
-        latency_p50_a=_p50([latency for case in paired.a for latency in case.latencies]),
-        latency_p50_b=_p50([latency for case in paired.b for latency in case.latencies]),
         cases_needed=needed,
         paired=paired,
-        turns_per_cell_a=_per_graded_cell(a_results, shared, lambda result: result.turns),
-        turns_per_cell_b=_per_graded_cell(b_results, shared, lambda result: result.turns),
-        tool_calls_per_cell_a=_per_graded_cell(a_results, shared, _tool_call_count),
-        tool_calls_per_cell_b=_per_graded_cell(b_results, shared, _tool_call_count),
-        recovery_rate_a=recovery_rate(result for result in a_results if result.key.case_id in shared),
-        recovery_rate_b=recovery_rate(result for result in b_results if result.key.case_id in shared),
     )
-
-
-def recovery_rate(results: Iterable[CellResult]) -> float | None:
-    """Of the graded cells where a tool failed, the share where it later succeeded; None when
-    no tool failed."""
-    outcomes = [result.recovered for result in results if result.status != "error" and result.recovered is not None]
-    return sum(outcomes) / len(outcomes) if outcomes else None
-
-
-def _tool_call_count(result: CellResult) -> int:
-    return sum(result.tool_calls.values())
-
-
-def _per_graded_cell(results: list[CellResult], cases: set[str], count: Callable[[CellResult], int]) -> float | None:
-    """The mean of `count` over the graded cells of `cases` (the cells the comparison pairs)."""
-    values = [count(result) for result in results if result.status != "error" and result.key.case_id in cases]
-    return math.fsum(values) / len(values) if values else None
-
-
-def _per_pass(cases: Sequence[Any]) -> float | None:
-    passes = sum(case.passes for case in cases)
-    return sum(case.tokens for case in cases) / passes if passes else None
-
-
-def _p50(values: list[float]) -> float | None:
-    return percentile(values, 50) if values else None
 
 
 def _paired_t_p(difference: Any) -> float:

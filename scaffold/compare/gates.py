@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from scaffold.cells import CellResult
-from scaffold.compare.comparison import Comparison, Side, compare
+from scaffold.cells import CellResult, GroupKey
+from scaffold.compare.comparison import Comparison, Side, SideStats, compare
 from scaffold.engine.summary import GroupSummary, RunSummary
-from scaffold.spec.experiment import Gate
+from scaffold.spec.experiment import CompareGate, Gate, VariantGate
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,15 @@ def metric_value(group: GroupSummary, metric: str) -> float | None:
 def describe(gate: Gate) -> str:
     """A gate as one short line, e.g. `arith:xml pass_rate >= 0.8`."""
     where = "".join(f" [{part}]" for part in (gate.model, gate.scaffold) if part)
-    if gate.variant is not None:
-        bounds = " and ".join(
-            part for part in (
-                f">= {gate.min:g}" if gate.min is not None else "",
-                f"<= {gate.max:g}" if gate.max is not None else "",
-            ) if part
-        )
-        return f"{gate.variant} {gate.metric} {bounds}{where}"
-    a, b = gate.compare  # type: ignore[misc]
-    significance = ", if significant" if gate.significant else ""
-    return f"{a} -> {b} {gate.metric} drop <= {gate.max_drop:g}{significance}{where}"
+    match gate:
+        case VariantGate():
+            bounds = [f">= {gate.min:g}"] if gate.min is not None else []
+            bounds += [f"<= {gate.max:g}"] if gate.max is not None else []
+            return f"{gate.variant} {gate.metric} {' and '.join(bounds)}{where}"
+        case CompareGate():
+            a, b = gate.compare
+            significance = ", if significant" if gate.significant else ""
+            return f"{a} -> {b} {gate.metric} drop <= {gate.max_drop:g}{significance}{where}"
 
 
 def _matches(group: GroupSummary, gate: Gate, variant: str) -> bool:
@@ -72,17 +70,18 @@ def evaluate_gates(
     outcomes: list[GateOutcome] = []
     results: list[CellResult] | None = None
     for gate in gates:
-        if gate.variant is not None:
-            outcomes.append(_variant_gate(gate, summary))
-            continue
-        if results is None:
-            results = list(read_results())
-        outcomes.append(_compare_gate(gate, summary, results))
+        match gate:
+            case VariantGate():
+                outcomes.append(_variant_gate(gate, summary))
+            case CompareGate():
+                if results is None:
+                    results = list(read_results())
+                outcomes.append(_compare_gate(gate, summary, results))
     return outcomes
 
 
-def _variant_gate(gate: Gate, summary: RunSummary) -> GateOutcome:
-    groups = [group for group in summary.groups if _matches(group, gate, gate.variant or "")]
+def _variant_gate(gate: VariantGate, summary: RunSummary) -> GateOutcome:
+    groups = [group for group in summary.groups if _matches(group, gate, gate.variant)]
     if not groups:
         return GateOutcome(describe(gate), False, "no group of this variant in the run")
     failures, values = [], []
@@ -100,30 +99,31 @@ def _variant_gate(gate: Gate, summary: RunSummary) -> GateOutcome:
     return GateOutcome(describe(gate), True, "; ".join(values))
 
 
-def _compare_gate(gate: Gate, summary: RunSummary, results: list[CellResult]) -> GateOutcome:
-    variant_a, variant_b = gate.compare  # type: ignore[misc]
+def _compare_gate(gate: CompareGate, summary: RunSummary, results: list[CellResult]) -> GateOutcome:
+    variant_a, variant_b = gate.compare
+    groups_b = {group.key for group in summary.groups if _matches(group, gate, variant_b)}
     slices = [
         (group.scaffold, group.model)
         for group in summary.groups
-        if _matches(group, gate, variant_a)
-        and any(_matches(other, gate, variant_b) and (other.scaffold, other.model) == (group.scaffold, group.model)
-                for other in summary.groups)
+        if _matches(group, gate, variant_a) and GroupKey(variant_b, group.scaffold, group.model) in groups_b
     ]
     if not slices:
         return GateOutcome(describe(gate), False, "the run has no groups of both variants to compare")
+    max_drop = gate.max_drop
+    assert max_drop is not None  # CompareGate's validator requires it
     details, ok = [], True
     for scaffold, model in slices:
-        side_a, side_b = Side("", variant_a, scaffold, model), Side("", variant_b, scaffold, model)
+        group_a, group_b = GroupKey(variant_a, scaffold, model), GroupKey(variant_b, scaffold, model)
         comparison = compare(
-            side_a, [r for r in results if r.key.group == (variant_a, scaffold, model)],
-            side_b, [r for r in results if r.key.group == (variant_b, scaffold, model)],
+            Side("", *group_a), [r for r in results if r.key.group == group_a],
+            Side("", *group_b), [r for r in results if r.key.group == group_b],
         )
         drop, significant = _drop(gate.metric, comparison)
         if drop is None:
             ok = False
             details.append(f"{model}/{scaffold}: no paired value")
             continue
-        too_large = drop > gate.max_drop  # type: ignore[operator]
+        too_large = drop > max_drop
         failing = too_large and (significant or not gate.significant)
         ok = ok and not failing
         p = f", p={comparison.p_value:.3g}" if comparison.p_value is not None else ""
@@ -141,12 +141,18 @@ def _drop(metric: str, c: Comparison) -> tuple[float | None, bool]:
         low_high = c.tokens_ci95_pct
         significant = low_high is not None and not (low_high[0] <= 0 <= low_high[1])
         return (None if c.tokens_delta_pct is None else c.tokens_delta_pct / 100), significant
-    pairs = {
-        "tokens_per_pass": (c.tokens_per_pass_a, c.tokens_per_pass_b),
-        "cost_usd": (c.cost_a, c.cost_b),
-        "latency_p50": (c.latency_p50_a, c.latency_p50_b),
-    }
-    a, b = pairs.get(metric, (None, None))
+    side_value = _SIDE_VALUES.get(metric)
+    if side_value is None:
+        return None, True
+    a, b = side_value(c.a_stats), side_value(c.b_stats)
     if a is None or b is None or a == 0:
         return None, True
     return b / a - 1.0, True
+
+
+_SIDE_VALUES: dict[str, Callable[[SideStats], float | None]] = {
+    "tokens_per_pass": lambda side: side.tokens_per_pass,
+    "cost_usd": lambda side: side.cost_usd,
+    "latency_p50": lambda side: side.latency_p50,
+}
+"""The metrics a `compare` gate bounds by B's relative increase over A."""

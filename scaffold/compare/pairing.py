@@ -22,6 +22,14 @@ class CaseTally:
     tokens: int = 0
     cost_usd: float | None = 0.0
     latencies: list[float] = field(default_factory=list)
+    turns: int = 0
+    """Model calls over the samples."""
+    tool_calls: int = 0
+    """Tool calls (submit included) over the samples."""
+    tool_failed: int = 0
+    """Samples where a tool failed (DESIGN 9)."""
+    recovered: int = 0
+    """Of those, the samples where the failed tool later succeeded."""
     example: CellResult | None = None
     """The first sample, shown when the case flips."""
 
@@ -40,6 +48,11 @@ class CaseTally:
         cost = result.cost_usd()
         self.cost_usd = None if cost is None or self.cost_usd is None else self.cost_usd + cost
         self.latencies.append(result.latency_s)
+        self.turns += result.turns
+        self.tool_calls += sum(result.tool_calls.values())
+        if result.recovered is not None:
+            self.tool_failed += 1
+            self.recovered += result.recovered
         if self.example is None:
             self.example = result
 

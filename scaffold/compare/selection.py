@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
-from scaffold.cells import CellResult
+from scaffold.cells import CellResult, GroupKey
 from scaffold.compare.comparison import Comparison, Side, apply_holm, compare
 from scaffold.engine.summary import RunSummary, RunTally
 from scaffold.spec.errors import SpecError, did_you_mean
@@ -24,8 +24,6 @@ from scaffold.store.run_dir import RunFolder, RunNotFound, resolve_run
 
 Axis = Literal["variant", "scaffold", "model"]
 AXES: tuple[Axis, ...] = ("variant", "scaffold", "model")
-GroupName = tuple[str, str, str]
-"""(variant, scaffold, model), the order of `CellKey.group`."""
 
 
 class SelectionError(ValueError):
@@ -85,16 +83,15 @@ class StoredRun:
             "model": [item.get("name") for item in resolved.get("models") or ()],
         }[axis]
         names = [str(name) for name in listed if name]
-        index = AXES.index(axis)
         for group in self.group_results:
-            if group[index] not in names:
-                names.append(group[index])
+            if getattr(group, axis) not in names:
+                names.append(getattr(group, axis))
         return names
 
     @functools.cached_property
-    def group_results(self) -> dict[GroupName, list[CellResult]]:
+    def group_results(self) -> dict[GroupKey, list[CellResult]]:
         """The results of each group that has any, in the order groups first finished."""
-        groups: dict[GroupName, list[CellResult]] = {}
+        groups: dict[GroupKey, list[CellResult]] = {}
         for result in self.results:
             groups.setdefault(result.key.group, []).append(result)
         return groups
@@ -108,7 +105,7 @@ class StoredRun:
             tally.add(result)
         return tally.summary()
 
-    def side(self, group: GroupName) -> Side:
+    def side(self, group: GroupKey) -> Side:
         return Side(self.run_id, *group)
 
 
@@ -178,9 +175,8 @@ def _check_filter(runs: Sequence[StoredRun], axis: Axis, value: str | None, comp
             raise SelectionError(f"--{axis} {value}: not a {axis} of run {run.run_id}{did_you_mean(value, values)}")
 
 
-def _group(axis: Axis, value: str, held: dict[Axis, str]) -> GroupName:
-    names = {**held, axis: value}
-    return (names["variant"], names["scaffold"], names["model"])
+def _group(axis: Axis, value: str, held: dict[Axis, str]) -> GroupKey:
+    return GroupKey(**{**held, axis: value})
 
 
 def _slices(runs: Sequence[StoredRun], axis: Axis, model: str | None, scaffold: str | None) -> list[dict[Axis, str]]:
@@ -195,7 +191,7 @@ def _slices(runs: Sequence[StoredRun], axis: Axis, model: str | None, scaffold: 
     return [dict(zip(held_axes, combination)) for combination in itertools.product(*choices)]
 
 
-def _comparison(run_a: StoredRun, group_a: GroupName, run_b: StoredRun, group_b: GroupName) -> Comparison:
+def _comparison(run_a: StoredRun, group_a: GroupKey, run_b: StoredRun, group_b: GroupKey) -> Comparison:
     clusters = {**run_b.case_clusters, **run_a.case_clusters}
     return compare(
         run_a.side(group_a), run_a.group_results.get(group_a, []),
@@ -204,7 +200,7 @@ def _comparison(run_a: StoredRun, group_a: GroupName, run_b: StoredRun, group_b:
     )
 
 
-def _has_results(run: StoredRun, group: GroupName) -> bool:
+def _has_results(run: StoredRun, group: GroupKey) -> bool:
     return group in run.group_results
 
 
@@ -262,7 +258,7 @@ def comparisons_across(
         shared = [
             group for group in run_a.group_results
             if group in run_b.group_results
-            and (model is None or group[2] == model) and (scaffold is None or group[1] == scaffold)
+            and (model is None or group.model == model) and (scaffold is None or group.scaffold == scaffold)
         ]
         if not shared:
             raise SelectionError(

@@ -10,7 +10,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from scaffold.cells import CellResult, Usage
+from scaffold.cells import CellResult, GroupKey, Usage
 from scaffold.stats import mean_pass_at_k, mean_pass_hat_k, percentile, wilson_interval
 
 
@@ -41,6 +41,11 @@ class GroupTally:
     """case id -> [samples graded, samples passed], for pass@k (kept only when `track_cases`)."""
     track_cases: bool = True
     """Keep `per_case`: only runs with repeats > 1 report pass@k, and it costs ~100 bytes a case."""
+
+    @property
+    def key(self) -> GroupKey:
+        """The group this tally counts."""
+        return GroupKey(self.variant, self.scaffold, self.model)
 
     @property
     def n(self) -> int:
@@ -147,6 +152,11 @@ class GroupSummary:
     recovery_rate: float | None = None
     """Of the cells where a tool failed, the share where it later succeeded; None: none failed."""
 
+    @property
+    def key(self) -> GroupKey:
+        """The group these numbers are of."""
+        return GroupKey(self.variant, self.scaffold, self.model)
+
     def to_json(self) -> dict[str, Any]:
         """The DESIGN 2.1 group shape."""
         data: dict[str, Any] = {
@@ -184,7 +194,7 @@ class RunTally:
     """Tallies for every group of a run, in the order groups first appear."""
 
     repeats: int = 1
-    groups: dict[tuple[str, str, str], GroupTally] = field(default_factory=dict)
+    groups: dict[GroupKey, GroupTally] = field(default_factory=dict)
 
     def add(self, result: CellResult) -> None:
         key = result.key.group
@@ -195,7 +205,7 @@ class RunTally:
 
     def ensure_group(self, variant: str, scaffold: str, model: str) -> None:
         """List a group before its first cell finishes (so tables keep the planned order)."""
-        key = (variant, scaffold, model)
+        key = GroupKey(variant, scaffold, model)
         if key not in self.groups:
             self.groups[key] = GroupTally(*key, track_cases=self.repeats > 1)
 

@@ -14,7 +14,7 @@ from scaffold.compare.gates import GateOutcome, evaluate_gates
 from scaffold.compare.prompt_diff import comparison_prompt_diff
 from scaffold.compare.selection import SelectionError, StoredRun, comparisons_within
 from scaffold.engine.summary import RunSummary
-from scaffold.spec.experiment import Gate
+from scaffold.spec.experiment import Gate, parse_gate
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def stored_gates(run: StoredRun) -> tuple[list[Gate], list[GateOutcome]]:
     gates, unreadable = [], []
     for raw in run.resolved.get("gates") or ():
         try:
-            gates.append(Gate.model_validate(raw))
+            gates.append(parse_gate(raw))
         except ValidationError as error:
             message = error.errors()[0].get("msg", "invalid")
             unreadable.append(GateOutcome(str(raw), False, f"cannot read this gate from run.json: {message}"))

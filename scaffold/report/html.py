@@ -65,17 +65,7 @@ def _comparison(pair: ComparedPair) -> str:
         f" (Holm {text.format_p(c.p_value_holm)})" if c.p_value_holm is not None else ""
     )
     change = f'<span class="{tone}">{text.points(c.delta)}</span> {text.points_interval(c.ci95)} {p_value}'
-    rows = [
-        ["pass rate", text.percent(c.pass_a), text.percent(c.pass_b), change],
-        ["tokens/cell", text.number(c.tokens_a), text.number(c.tokens_b),
-         f"{text.relative(c.tokens_delta_pct)} {text.relative_interval(c.tokens_ci95_pct)}"],
-        ["tokens/pass", text.number(c.tokens_per_pass_a), text.number(c.tokens_per_pass_b), ""],
-        ["cost", escape(text.cost(c.cost_a)), escape(text.cost(c.cost_b)), ""],
-        ["p50 latency", text.seconds(c.latency_p50_a), text.seconds(c.latency_p50_b), ""],
-    ]
-    if c.agentic:
-        rows.append(["turns/cell", text.number(c.turns_per_cell_a, 2), text.number(c.turns_per_cell_b, 2), ""])
-        rows.append(["tool calls/cell", text.number(c.tool_calls_per_cell_a, 2), text.number(c.tool_calls_per_cell_b, 2), ""])
+    rows = [[label, escape(a), escape(b), change] for label, a, b, change in text.comparison_rows(c, change)]
     a_label, b_label, _ = text.pair_labels(c)
     parts = [
         '<section class="comparison">',

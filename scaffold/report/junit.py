@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 
-from scaffold.cells import CellResult
+from scaffold.cells import CellResult, GroupKey
 from scaffold.report.data import RunReport
 from scaffold.text_format import snippet
 from scaffold.registry import registers
@@ -51,7 +51,7 @@ def _testcase(result: CellResult, classname: str) -> ElementTree.Element:
 def render(report: RunReport) -> str:
     """The report as a JUnit XML document."""
     run = report.run
-    by_group: dict[tuple[str, str, str], list[CellResult]] = {}
+    by_group: dict[GroupKey, list[CellResult]] = {}
     for result in run.results:
         by_group.setdefault(result.key.group, []).append(result)
     statuses = Counter(result.status for result in run.results)

@@ -66,17 +66,7 @@ def comparison_markdown(pair: ComparedPair, heading: str = "####") -> str:
     if c.p_value_holm is not None:
         p_value += f" (Holm {text.format_p(c.p_value_holm)})"
     pass_change = f"{text.points(c.delta)} {text.points_interval(c.ci95)}, {p_value}"
-    rows = [
-        ["pass rate", text.percent(c.pass_a), text.percent(c.pass_b), f"**{pass_change}**" if c.significant else pass_change],
-        ["tokens/cell", text.number(c.tokens_a), text.number(c.tokens_b),
-         f"{text.relative(c.tokens_delta_pct)} {text.relative_interval(c.tokens_ci95_pct)}"],
-        ["tokens/pass", text.number(c.tokens_per_pass_a), text.number(c.tokens_per_pass_b), ""],
-        ["cost", text.cost(c.cost_a), text.cost(c.cost_b), ""],
-        ["p50 latency", text.seconds(c.latency_p50_a), text.seconds(c.latency_p50_b), ""],
-    ]
-    if c.agentic:
-        rows.append(["turns/cell", text.number(c.turns_per_cell_a, 2), text.number(c.turns_per_cell_b, 2), ""])
-        rows.append(["tool calls/cell", text.number(c.tool_calls_per_cell_a, 2), text.number(c.tool_calls_per_cell_b, 2), ""])
+    rows = text.comparison_rows(c, f"**{pass_change}**" if c.significant else pass_change)
     a_label, b_label, _ = text.pair_labels(c)
     lines = [f"{heading} {_cell(text.pair_title(c))}", "", f"{c.paired_n} paired cases", ""]
     lines += _table(["", f"a: {a_label}", f"b: {b_label}", "change"], rows, right=range(1, 3))

@@ -280,8 +280,7 @@ class _ExperimentLoader:
     def _check_gates(self, variants: list[Variant], scaffolds: list[Scaffold], models: list[Model]) -> None:
         variant_refs = [variant.ref for variant in variants]
         for loc, gate in self._items("gates"):
-            named = [((*loc, "variant"), gate.variant)] if gate.variant else []
-            named += [((*loc, "compare", index), ref) for index, ref in enumerate(gate.compare or ())]
+            named = [((*loc, *where), ref) for where, ref in gate.variant_refs()]
             for ref_loc, ref in named:
                 if ref not in variant_refs:
                     hint = did_you_mean(ref, variant_refs)

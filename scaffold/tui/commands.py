@@ -53,11 +53,11 @@ def _run_commands(app: "ScaffoldApp", run: RunEntry, *, with_diffs: bool) -> Ite
     yield PaletteCommand(f"Chart {run.run_id}", f"{about}: pass rate against tokens", partial(app.open_chart, run.path))
     if not with_diffs or not run.groups:
         return
-    baseline = run.groups[0][0]
+    baseline = run.groups[0].variant
     for group in run.groups:
-        if group[0] != baseline:
+        if group.variant != baseline:
             title = f"Diff {run.run_id}: {baseline} → {group_label(group)}"
-            diff = partial(app.open_diff, run.path, (baseline, group[1], group[2]), group)
+            diff = partial(app.open_diff, run.path, group._replace(variant=baseline), group)
             yield PaletteCommand(title, "paired numbers, prompt diff, flipped cases", diff)
 
 

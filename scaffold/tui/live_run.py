@@ -22,9 +22,9 @@ from scaffold.engine.events import (
     RunStarted,
     RunStopping,
 )
+from scaffold.cells import GroupKey
 from scaffold.engine.summary import GroupTally
 from scaffold.spec.resolved import ResolvedExperiment
-from scaffold.tui.run_view import GroupKey
 from scaffold.text_format import one_line
 
 MAX_ERROR_LINES = 500
@@ -138,7 +138,7 @@ class LiveRun:
         self.run = run
         self.experiment = experiment
         groups = [
-            (variant.ref, scaffold.ref, model.name)
+            GroupKey(variant.ref, scaffold.ref, model.name)
             for variant in experiment.variants
             for scaffold in experiment.scaffolds
             for model in experiment.models

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scaffold.cells import GroupKey
 from scaffold.render import RenderError, render_messages
 from scaffold.spec.errors import SpecError
 from scaffold.spec.library import EXPERIMENTS_DIR, load_experiment, load_variant
@@ -62,7 +63,7 @@ class RunEntry:
     """total / passed / failed / errors, written when the run ended (None for a run killed mid-way)."""
     best: tuple[str, float] | None
     """The group with the highest pass rate: (`variant · scaffold · model`, rate)."""
-    groups: tuple[tuple[str, str, str], ...] = ()
+    groups: tuple[GroupKey, ...] = ()
     """Every (variant, scaffold, model) the run planned, baseline first."""
 
 
@@ -140,7 +141,7 @@ def run_entry(path: Path, manifest: dict[str, Any]) -> RunEntry:
             best = (f"{group['variant']} · {group['scaffold']} · {group['model']}", rate)
     resolved = manifest.get("resolved", {})
     planned = tuple(
-        (variant["ref"], scaffold["ref"], model["name"])
+        GroupKey(variant["ref"], scaffold["ref"], model["name"])
         for variant in resolved.get("variants", ())
         for scaffold in resolved.get("scaffolds", ())
         for model in resolved.get("models", ())

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffold.cells import CellResult
-from scaffold.compare.comparison import Comparison, Side, compare
+from scaffold.cells import CellResult, GroupKey
+from scaffold.compare.comparison import Comparison, compare
 from scaffold.compare.prompt_diff import prompt_messages, unified_prompt_diff
 from scaffold.compare.selection import (
     SelectionError,
@@ -22,18 +22,12 @@ from scaffold.compare.selection import (
 from scaffold.engine.summary import GroupSummary
 from scaffold.store.run_dir import MANIFEST, RESULTS
 
-GroupKey = tuple[str, str, str]
-"""(variant, scaffold, model)."""
+__all__ = ["FlippedCase", "GroupKey", "RunCache", "RunView", "flipped_cases", "group_label", "prompt_diff"]
 
 
 def group_label(key: GroupKey) -> str:
     """`arith:xml · single · test`."""
     return " · ".join(key)
-
-
-def side_key(side: Side) -> GroupKey:
-    """The group a comparison side names."""
-    return (side.variant, side.scaffold, side.model)
 
 
 @dataclass
@@ -88,8 +82,8 @@ class RunView:
         model; None when `key` is the baseline or the run has no baseline group for it."""
         if not self.groups:
             return None
-        baseline = (self.groups[0].variant, key[1], key[2])
-        has_it = any((g.variant, g.scaffold, g.model) == baseline for g in self.groups)
+        baseline = key._replace(variant=self.groups[0].variant)
+        has_it = any(group.key == baseline for group in self.groups)
         return baseline if has_it and baseline != key else None
 
     def baseline_comparisons(self) -> dict[GroupKey, Comparison]:
@@ -100,8 +94,8 @@ class RunView:
                 found = comparisons_within(self.stored)
             except SelectionError:  # one group, or no results: nothing to compare
                 found = []
-            self._family = {side_key(comparison.b): comparison for comparison in found}
-            self._comparisons.update({(side_key(c.a), side_key(c.b)): c for c in found})
+            self._family = {comparison.b.group: comparison for comparison in found}
+            self._comparisons.update({(c.a.group, c.b.group): c for c in found})
         return self._family
 
     def compare(self, a: GroupKey, b: GroupKey) -> Comparison:

@@ -63,8 +63,8 @@ def test_scaffolds_of_one_variant_compare_with_turns_and_tool_calls(scaffolds_ru
     assert (comparison.a.scaffold, comparison.b.scaffold) == ("single", "solver")
     assert comparison.a.variant == comparison.b.variant == "arith:plain"
     assert (comparison.b_only, comparison.a_only) == (PLAIN_WRONG, [])
-    assert (comparison.turns_per_cell_a, comparison.turns_per_cell_b) == (1.0, 2.0)
-    assert (comparison.tool_calls_per_cell_a, comparison.tool_calls_per_cell_b) == (0.0, 2.0)
+    assert (comparison.a_stats.turns_per_cell, comparison.b_stats.turns_per_cell) == (1.0, 2.0)
+    assert (comparison.a_stats.tool_calls_per_cell, comparison.b_stats.tool_calls_per_cell) == (0.0, 2.0)
     shape = comparison.to_json()
     assert shape["turns"] == {"a_per_cell": 1.0, "b_per_cell": 2.0}
     assert shape["tool_calls"] == {"a_per_cell": 0.0, "b_per_cell": 2.0}

@@ -61,14 +61,10 @@ async def test_results_sort_by_pass_rate_then_tokens_and_marks_pick_a_and_b(libr
 
         await pilot.press("ctrl+home", "space", "down", "space", "down", "space")  # a third mark replaces B
         assert [row[0] for row in _groups(screen)[:3]] == ["A", "", "B"]
-        assert screen.marked == [_key(screen.sorted_groups()[0]), _key(screen.sorted_groups()[2])]
+        assert screen.marked == [screen.sorted_groups()[0].key, screen.sorted_groups()[2].key]
         await pilot.press("up", "up", "space")  # unmark A
-        assert screen.marked == [_key(screen.sorted_groups()[2])]
+        assert screen.marked == [screen.sorted_groups()[2].key]
         assert [row[0] for row in _groups(screen)[:3]] == ["", "", "A"]
-
-
-def _key(group) -> tuple[str, str, str]:
-    return (group.variant, group.scaffold, group.model)
 
 
 async def test_d_without_marks_diffs_the_baseline_against_the_cursor_row(library):

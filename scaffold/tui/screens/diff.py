@@ -53,18 +53,19 @@ def _bounds(pair: tuple[float, float] | None, scale: float, digits: int = 1) -> 
 def diff_numbers(c: Comparison) -> Text:
     """The four lines of the sketch in DESIGN 5, coloured."""
     p = c.p_value_holm if c.p_value_holm is not None else c.p_value
+    a, b = c.a_stats, c.b_stats
     text = Text()
-    text.append(f"pass rate   {percent(c.pass_a):>7} → {percent(c.pass_b):<7}  ")
+    text.append(f"pass rate   {percent(a.pass_rate):>7} → {percent(b.pass_rate):<7}  ")
     delta = signed(None if c.delta is None else c.delta * 100, " pts")
     p_name = "p(Holm)" if c.p_value_holm is not None else "p"  # adjusted with the baseline's other comparisons
     text.append(f"{delta} {_bounds(c.ci95, 100)}  {p_name}={_p(p)}", style=pass_rate_style(c))
     text.append(f"   fixed {len(c.b_only)} · broke {len(c.a_only)}\n")
-    text.append(f"tokens/cell {number(c.tokens_a):>7} → {number(c.tokens_b):<7}  ")
+    text.append(f"tokens/cell {number(a.tokens_mean):>7} → {number(b.tokens_mean):<7}  ")
     text.append(f"{signed(c.tokens_delta_pct, '%')} {_bounds(c.tokens_ci95_pct, 1)}", style=tokens_style(c))
     text.append("\n")
     text.append(
-        f"tokens/pass {number(c.tokens_per_pass_a):>7} → {number(c.tokens_per_pass_b):<7}  "
-        f"cost {cost(c.cost_a)} → {cost(c.cost_b)}   p50 {seconds(c.latency_p50_a)} → {seconds(c.latency_p50_b)}\n"
+        f"tokens/pass {number(a.tokens_per_pass):>7} → {number(b.tokens_per_pass):<7}  "
+        f"cost {cost(a.cost_usd)} → {cost(b.cost_usd)}   p50 {seconds(a.latency_p50)} → {seconds(b.latency_p50)}\n"
     )
     text.append("verdict: ", style="bold")
     text.append(c.verdict, style=pass_rate_style(c))

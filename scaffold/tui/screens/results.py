@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from scaffold.engine.summary import GroupSummary
-from scaffold.tui.run_view import GroupKey, RunView, group_label, side_key
+from scaffold.tui.run_view import GroupKey, RunView, group_label
 from scaffold.tui.screens.base import ScaffoldScreen
 from scaffold.text_format import cost, number, percent, seconds, wilson
 from scaffold.tui.widgets.tables import Cell, fill_table
@@ -55,10 +55,6 @@ SORTS: dict[str, tuple[str, SortKey, bool]] = {
 SORT_CYCLE = [None, "pass", "tokens", "per_pass", "cost", "p50", "turns"]
 MARK_HINTS = ["space marks A", "space marks B (or d: A against the cursor row)", "d: diff A → B"]
 """What to press next, by how many rows are marked."""
-
-
-def _key(group: GroupSummary) -> GroupKey:
-    return (group.variant, group.scaffold, group.model)
 
 
 def _row_key(key: GroupKey) -> str:
@@ -122,7 +118,7 @@ class ResultsScreen(ScaffoldScreen):
         self.query_one("#groups", DataTable).focus()
         family = await asyncio.to_thread(run.baseline_comparisons)
         self.versus = {key: short_verdict(comparison) for key, comparison in family.items()}
-        self.versus.update({side_key(comparison.a): Text("baseline", style="dim") for comparison in family.values()})
+        self.versus.update({comparison.a.group: Text("baseline", style="dim") for comparison in family.values()})
         self.fill()
 
     def sorted_groups(self) -> list[GroupSummary]:
@@ -140,12 +136,12 @@ class ResultsScreen(ScaffoldScreen):
         rows = []
         if self.by_tag and self.run is not None:
             for tag, group in self.run.tag_groups():
-                rows.append((f"{tag}\t{_row_key(_key(group))}", [tag, *group_row(group, "", "—")]))
+                rows.append((f"{tag}\t{_row_key(group.key)}", [tag, *group_row(group, "", "—")]))
             fill_table(table, [("tag", "tag"), *COLUMNS], rows)
             self._hint()
             return
         for group in self.sorted_groups():
-            key = _key(group)
+            key = group.key
             mark = "A" if self.marked[:1] == [key] else "B" if self.marked[1:2] == [key] else ""
             rows.append((_row_key(key), group_row(group, mark, self.versus.get(key, "—"))))
         fill_table(table, COLUMNS, rows)
@@ -172,7 +168,7 @@ class ResultsScreen(ScaffoldScreen):
             return None
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         variant, scaffold, model = str(row_key).split("\t")[-3:]  # by tag, the tag comes first
-        return (variant, scaffold, model)
+        return GroupKey(variant, scaffold, model)
 
     def action_mark(self) -> None:
         """Mark (or unmark) the row under the cursor; a third mark replaces B."""

@@ -58,9 +58,9 @@ class RunGrid(DataTable[Text]):
     def redraw(self, groups: list[GroupKey]) -> None:
         """Draw these groups' cells from the runner's tally."""
         total = self.live.state.cells_per_group
-        for variant, scaffold, model in groups:
-            cell = grid_cell(self.live.tally((variant, scaffold, model)), total)
-            self.update_cell(_row_key(variant, scaffold), model, cell, update_width=True)
+        for group in groups:
+            cell = grid_cell(self.live.tally(group), total)
+            self.update_cell(_row_key(group.variant, group.scaffold), group.model, cell, update_width=True)
 
     def redraw_changed(self) -> bool:
         """Draw the groups that changed since the last draw; False when nothing did."""
