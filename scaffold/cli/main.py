@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "report": "scaffold.cli.report_cmd",
     "tui": "scaffold.cli.tui_cmd",
     "plugins": "scaffold.cli.plugins_cmd",
+    "import": "scaffold.cli.import_cmd",
+    "export": "scaffold.cli.export_cmd",
 }
 
 
@@ -90,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     tui = commands.add_parser("tui", help="open the terminal app")
     tui.add_argument("experiment", nargs="?", metavar="EXPERIMENT")
     importlib.import_module("scaffold.cli.plugins_cmd").add_parser(commands)
+    for name in ("import", "export"):
+        importlib.import_module(COMMANDS[name]).add_parser(commands)
     return parser
 
 

@@ -1,7 +1,7 @@
 """An experiment's cases, from an inline list, a file (JSONL, CSV, YAML, JSON) or a generator.
 
 Each row has the CaseSpec fields. In a file or from a generator, a row without a `vars` key
-takes every key but `id`, `expected`, `cluster` and `tags` as its vars (in CSV these four
+takes every key but `id`, `expected`, `cluster`, `tags` and `added` as its vars (in CSV these
 columns are special and every other column is a var; `tags` is comma-separated). A case
 without an id gets a stable one: the first 10 hex digits of the sha256 of its vars as
 canonical JSON. Problems name the row's line.
@@ -24,7 +24,7 @@ from scaffold.spec.problems import check_value, show_value
 from scaffold.spec.resolved import Case
 from scaffold.spec.yaml_source import Loc, YamlDocument, parse_yaml
 
-SPECIAL_KEYS = ("id", "expected", "cluster", "tags")
+SPECIAL_KEYS = ("id", "expected", "cluster", "tags", "added")
 """Row keys that are not vars when a row has no `vars` key."""
 CASE_FILE_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml", ".json")
 
@@ -97,7 +97,7 @@ def _csv_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
 
 def _csv_fields(cells: dict[str, str]) -> dict[str, Any]:
     fields: dict[str, Any] = {"vars": {key: value for key, value in cells.items() if key not in SPECIAL_KEYS}}
-    for key in ("id", "expected", "cluster"):
+    for key in ("id", "expected", "cluster", "added"):
         if cells.get(key):
             fields[key] = cells[key]
     if cells.get("tags"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, TypeAdapter, field_validator, model_validator
@@ -33,11 +34,27 @@ class CaseSpec(Strict):
     expected: Any = None
     cluster: str | None = None
     tags: list[str] = Field(default_factory=list)
+    added: str | None = None
+    """The day the case joined the set (`YYYY-MM-DD`), as `scaffold import` stamps it."""
 
     @field_validator("id", "cluster", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @field_validator("added", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        if isinstance(value, datetime.date):  # YAML reads an unquoted 2026-01-31 as a date
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                if len(value) == 10:
+                    return datetime.date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+            raise ValueError(f"added: expected a day such as 2026-01-31, got '{value}'")
+        return value
 
 
 class GenerateSpec(Strict):

@@ -184,7 +184,10 @@ class TemplateSet:
             Problem(place(line), f"template reaches a private attribute '{name}': refused by the sandbox")
             for line, name in private_accesses(tree)
         ]
-        variables = set(meta.find_undeclared_variables(tree))
+        try:
+            variables = set(meta.find_undeclared_variables(tree))
+        except TemplateSyntaxError as error:  # found compiling, not parsing: an unknown filter or test
+            return TemplateReport(frozenset(), (), (*problems, Problem(place(error.lineno), f"template error: {error.message}")))
         declared = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
         included: list[str] = []
         for node in _include_nodes(tree):
