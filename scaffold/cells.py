@@ -217,6 +217,10 @@ class CellResult:
     turns: int = 0
     tool_calls: dict[str, int] = field(default_factory=dict)
     nudges: int = 0
+    tool_errors: int = 0
+    """Tool calls the tool failed: injected faults plus tool exceptions (DESIGN 9)."""
+    recovered: bool | None = None
+    """True: a tool that failed later succeeded (every one that failed); False: not; None: none failed."""
     started_at: float = 0.0
     finished_at: float = 0.0
 
@@ -267,6 +271,8 @@ class CellResult:
             "turns": self.turns,
             "tool_calls": self.tool_calls,
             "nudges": self.nudges,
+            "tool_errors": self.tool_errors,
+            "recovered": self.recovered,
             "calls": [call.to_json() for call in self.calls],
             "transcript": list(self.transcript),
             "error": self.error,
@@ -291,6 +297,8 @@ class CellResult:
             turns=data.get("turns", 0),
             tool_calls=dict(data.get("tool_calls", {})),
             nudges=data.get("nudges", 0),
+            tool_errors=data.get("tool_errors", 0),
+            recovered=data.get("recovered"),
             started_at=data.get("started_at", 0.0),
             finished_at=data.get("finished_at", 0.0),
         )

@@ -5,7 +5,10 @@ in every scaffold × model slice; when the run has one variant, the first scaffo
 other scaffold (then models). `--a X --b Y` name the pair: two variants, two scaffolds (a
 scaffold-vs-scaffold diff of the same variant) or two models; the other two names are held
 equal. `diff RUN_A RUN_B` compares the same groups across two runs, or A's `--a` with B's
-`--b`. `--json` prints DESIGN 2.1's diff shape plus `prompt_diff`; `--format md` Markdown.
+`--b`. `--tag T` compares on the cases tagged T only; `--by tag` gives one block per tag
+(DESIGN 9); then each `--json` comparison carries its `"tag"`. A comparison where a tool
+failed on either side shows the recovery rate a → b. `--json` prints DESIGN 2.1's diff
+shape plus `prompt_diff`; `--format md` Markdown.
 Exit 2 with one line for a bad run reference or a name the run does not have.
 """
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from scaffold.compare.comparison import Comparison
+    from scaffold.compare.selection import StoredRun
     from scaffold.report.data import ComparedPair
 
 MAX_FLIPS_SHOWN = 20
@@ -30,46 +34,89 @@ VALUES_WIDTH = 22
 
 
 def main(args: argparse.Namespace) -> int:
-    from scaffold.compare.selection import SelectionError, comparisons_across, comparisons_within, load_run
+    from scaffold.compare.selection import SelectionError, load_run
     from scaffold.report.data import ComparedPair
 
     refs = list(args.runs) or ["last"]
     if len(refs) > 2:
         return print_usage_error("diff", f"give one run or two (RUN_A RUN_B), got {len(refs)}")
-    narrowing = {"a": args.a, "b": args.b, "model": args.model, "scaffold": args.scaffold}
     try:
         runs = [load_run(ref) for ref in refs]
-        if len(runs) == 1:
-            comparisons = comparisons_within(runs[0], **narrowing)
-        else:
-            comparisons = comparisons_across(runs[0], runs[1], **narrowing)
+        blocks = [
+            (tag, [ComparedPair.of(comparison) for comparison in comparisons])
+            for tag, comparisons in _comparisons_by_tag(args, runs)
+        ]
     except SelectionError as error:
         return print_usage_error("diff", str(error))
-    pairs = [ComparedPair.of(comparison) for comparison in comparisons]
     from scaffold.compare.sequential_view import savings_line, sequential_savings
 
     savings = sequential_savings(runs[0].manifest) if len(runs) == 1 else None
     if args.json:
-        shapes = [pair.to_json() for pair in pairs]
-        for shape in shapes if savings else ():
-            shape["sequential"] = savings
-        print(json.dumps(shapes[0] if len(shapes) == 1 else shapes, indent=2, ensure_ascii=False))
+        shapes = [
+            {**pair.to_json(), **({"tag": tag} if tag is not None else {}), **({"sequential": savings} if savings else {})}
+            for tag, pairs in blocks
+            for pair in pairs
+        ]
+        single = len(shapes) == 1 and args.by is None
+        print(json.dumps(shapes[0] if single else shapes, indent=2, ensure_ascii=False))
     elif args.format == "md":
         from scaffold.report.md import comparisons_markdown
 
-        print(comparisons_markdown(pairs), end="")
+        for tag, pairs in blocks:
+            if tag is not None:
+                print(f"## tag {tag}\n")
+            print(comparisons_markdown(pairs), end="")
     else:
         if savings:
             print(savings_line(savings))
-        print_pairs(pairs)
+        for index, (tag, pairs) in enumerate(blocks):
+            if index:
+                print()
+            print_pairs(pairs, tag)
     return 0
 
 
-def print_pairs(pairs: "list[ComparedPair]") -> None:
-    """Each comparison as a block: numbers, prompt diff, flipped cases, verdict."""
+def _comparisons_by_tag(args: argparse.Namespace, runs: "list[StoredRun]") -> "list[tuple[str | None, list[Comparison]]]":
+    """The comparisons, as one block (tag None), or one block per tag with `--by tag`, or
+    over the cases of `--tag T` only. Raises SelectionError."""
+    from scaffold.compare.selection import SelectionError, comparisons_across, comparisons_within
+    from scaffold.compare.slices import tags_in_order
+
+    narrowing = {"a": args.a, "b": args.b, "model": args.model, "scaffold": args.scaffold}
+
+    def compared(sides: "list[StoredRun]") -> "list[Comparison]":
+        if len(sides) == 1:
+            return comparisons_within(sides[0], **narrowing)
+        return comparisons_across(sides[0], sides[1], **narrowing)
+
+    if args.tag is None and args.by is None:
+        return [(None, compared(runs))]
+    known = tags_in_order({case: tags for run in runs for case, tags in run.case_tags.items()})
+    if args.tag is not None:
+        if args.tag not in known:
+            from scaffold.spec.errors import did_you_mean
+
+            listing = f"; tags: {', '.join(known)}" if known else "; its cases have no tags"
+            raise SelectionError(f"--tag {args.tag}: no case of the run has this tag{did_you_mean(args.tag, known)}{listing}")
+        known = [args.tag]
+    if not known:
+        raise SelectionError("--by tag: the run's cases have no tags")
+    blocks = []
+    for tag in known:
+        sides = [run.tagged(tag) for run in runs]
+        if any(side.results for side in sides):
+            blocks.append((tag, compared(sides)))
+    return blocks
+
+
+def print_pairs(pairs: "list[ComparedPair]", tag: str | None = None) -> None:
+    """Each comparison as a block: numbers, prompt diff, flipped cases, verdict; under a
+    `tag T` heading when the comparisons are of one tag's cases."""
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=True)
+    if tag is not None:
+        console.print(f"tag {tag}", style="bold underline", markup=False)
     for index, pair in enumerate(pairs):
         if index:
             console.print()
@@ -138,6 +185,8 @@ def comparison_block(pair: "ComparedPair") -> "list[Text]":
             "turns/cell", f"{text.number(a.turns_per_cell, 2)} → {text.number(b.turns_per_cell, 2)}",
             f"tool calls/cell {text.number(a.tool_calls_per_cell, 2)} → {text.number(b.tool_calls_per_cell, 2)}",
         ))
+    if c.has_recovery:
+        lines.append(_row("recovery", f"{text.percent(a.recovery_rate)} → {text.percent(b.recovery_rate)}"))
     lines += _prompt_diff_lines(pair)
     lines += _flip_lines(pair)
     lines.append(Text.assemble("  ", ("verdict: ", "bold"), (c.verdict, _tone(c))))

@@ -65,7 +65,7 @@ def main(args: argparse.Namespace) -> int:
         from scaffold.spec.errors import SpecError
         from scaffold.spec.library import load_experiment
 
-        path = run.resolved.get("path")
+        path = run.resolved.path
         if not path or not Path(path).is_file():
             return print_usage_error("export", f"rft needs the run's experiment file, {path or '(unknown)'}: not found")
         try:

@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--model", "-m", action="append", default=[], help="override the models (repeatable)")
     run.add_argument("--variant", "-v", action="append", default=[], help="only these variants (repeatable)")
     run.add_argument("--limit", type=int, metavar="N", help="only the first N cases")
+    run.add_argument("--tag", metavar="T", help="only the cases tagged T")
+    run.add_argument("--by", choices=["tag"], help="also summarize per case tag")
     run.add_argument("--repeats", type=int, metavar="K", help="samples per cell")
     run.add_argument("--concurrency", type=int, metavar="N", help="calls in flight")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -83,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--b", metavar="NAME", help="side B: the same kind of name as --a")
     diff.add_argument("--model", metavar="M")
     diff.add_argument("--scaffold", metavar="S")
+    diff.add_argument("--tag", metavar="T", help="only the cases tagged T")
+    diff.add_argument("--by", choices=["tag"], help="one block of comparisons per case tag")
     diff.add_argument("--json", action="store_true")
     diff.add_argument("--format", choices=["table", "md"], default="table")
 

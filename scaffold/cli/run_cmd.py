@@ -44,7 +44,7 @@ def _session(args: argparse.Namespace) -> "RunSession":
         )
     selection = RunSelection(
         models=list(args.model), variants=list(args.variant), limit=args.limit,
-        repeats=args.repeats, concurrency=args.concurrency,
+        repeats=args.repeats, concurrency=args.concurrency, tag=args.tag,
     )
     session = new_session(args.experiment, selection, root=root, use_cache=not args.no_cache)
     return dataclasses.replace(session, experiment=_sequential_flags(args, session.experiment))
@@ -117,16 +117,38 @@ async def _drive(run: Any, *, quiet: bool) -> Any:
     return finished
 
 
+def _tag_slices(args: argparse.Namespace, experiment: ResolvedExperiment, finished: Any) -> list[tuple[str, Any]]:
+    """One summary per tag for `--by tag` (empty otherwise)."""
+    if args.by != "tag":
+        return []
+    from scaffold.compare.slices import tag_summaries
+    from scaffold.store.run_dir import RunFolder
+
+    case_tags = {case.id: case.tags for case in experiment.cases}
+    groups = [(group.variant, group.scaffold, group.model) for group in finished.summary.groups]
+    results = list(RunFolder(finished.run_dir).read_results())
+    return tag_summaries(results, case_tags, groups, experiment.repeats)
+
+
 def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: Any) -> int:
     from scaffold.cli.summary_table import print_summary
     from scaffold.compare.run_result import run_result
 
     result = run_result(experiment, finished)
     gates = result.gates
+    slices = _tag_slices(args, experiment, finished)
     if args.json:
-        print(json.dumps(result.to_json(), indent=2))
+        shape = result.to_json()
+        if args.by == "tag":
+            shape["slices"] = [
+                {"tag": tag, "groups": [group.to_json() for group in summary.groups]} for tag, summary in slices
+            ]
+        print(json.dumps(shape, indent=2))
     else:
-        print_summary(finished.summary, f"{experiment.name} · run {finished.run_id} · {finished.status}")
+        title = f"{experiment.name} · run {finished.run_id} · {finished.status}"
+        print_summary(finished.summary, title + (f" · tag {args.tag}" if args.tag else ""))
+        for tag, summary in slices:
+            print_summary(summary, f"tag {tag}")
         if result.sequential is not None:
             from scaffold.cli.summary_table import print_sequential
 

@@ -20,6 +20,7 @@ def print_summary(summary: RunSummary, title: str) -> None:
     varying = [axis for axis in ("variant", "scaffold", "model") if len({getattr(g, axis) for g in groups}) > 1]
     constant = [getattr(groups[0], axis) for axis in ("scaffold", "model") if axis not in varying] if groups else []
     agentic = any((group.turns_per_cell or 0) > 1 or group.tool_calls_per_cell for group in groups)
+    faulty = any(group.tool_errors for group in groups)
     table = Table(title=" · ".join([title, *constant]), title_justify="left")
     for axis in varying or ["variant"]:
         table.add_column(axis)
@@ -28,9 +29,13 @@ def print_summary(summary: RunSummary, title: str) -> None:
     if agentic:
         table.add_column("turns/cell", justify="right")
         table.add_column("tools/cell", justify="right")
+    if faulty:
+        table.add_column("tool errors", justify="right")
+        table.add_column("recovery", justify="right")
     for group in groups:
         names = [getattr(group, axis) for axis in varying or ["variant"]]
-        table.add_row(*names, *_numbers(group, agentic))
+        recovery = [str(group.tool_errors), percent(group.recovery_rate)] if faulty else []
+        table.add_row(*names, *_numbers(group, agentic), *recovery)
     Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(table)
 
 

@@ -66,12 +66,16 @@ class SideStats:
     """Model calls per graded cell (1 for `single`)."""
     tool_calls_per_cell: float | None
     """Tool calls (submit included) per graded cell."""
+    recovery_rate: float | None = None
+    """Of the graded cells where a tool failed, the share where it later succeeded; None when
+    no tool failed (DESIGN 9)."""
 
     @classmethod
     def of(cls, cases: Sequence[CaseTally]) -> "SideStats":
         """The numbers of one side's tallies of the paired cases."""
         samples = sum(case.samples for case in cases)
         passes = sum(case.passes for case in cases)
+        failed, recovered = sum(case.tool_failed for case in cases), sum(case.recovered for case in cases)
         latencies = [latency for case in cases for latency in case.latencies]
         return cls(
             pass_rate=_mean([case.score for case in cases]),
@@ -81,6 +85,7 @@ class SideStats:
             latency_p50=percentile(latencies, 50) if latencies else None,
             turns_per_cell=sum(case.turns for case in cases) / samples if samples else None,
             tool_calls_per_cell=sum(case.tool_calls for case in cases) / samples if samples else None,
+            recovery_rate=recovered / failed if failed else None,
         )
 
 
@@ -110,6 +115,11 @@ class Comparison:
     """Holm-adjusted p when one baseline is compared with several variants (see apply_holm)."""
     sequential: bool = False
     """p and ci95 come from the anytime-valid test of a `--until-decided` run (compare/sequential_view.py)."""
+
+    @property
+    def has_recovery(self) -> bool:
+        """Whether a tool failed on either side (then the diff shows the recovery rates)."""
+        return self.a_stats.recovery_rate is not None or self.b_stats.recovery_rate is not None
 
     @property
     def agentic(self) -> bool:
@@ -167,6 +177,8 @@ class Comparison:
                 "a_per_cell": _round(a.tool_calls_per_cell, 3),
                 "b_per_cell": _round(b.tool_calls_per_cell, 3),
             }
+        if self.has_recovery:
+            data["recovery_rate"] = {"a": _round(a.recovery_rate), "b": _round(b.recovery_rate)}
         return data
 
 

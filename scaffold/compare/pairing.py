@@ -26,6 +26,10 @@ class CaseTally:
     """Model calls over the samples."""
     tool_calls: int = 0
     """Tool calls (submit included) over the samples."""
+    tool_failed: int = 0
+    """Samples where a tool failed (DESIGN 9)."""
+    recovered: int = 0
+    """Of those, the samples where the failed tool later succeeded."""
     example: CellResult | None = None
     """The first sample, shown when the case flips."""
 
@@ -46,6 +50,9 @@ class CaseTally:
         self.latencies.append(result.latency_s)
         self.turns += result.turns
         self.tool_calls += sum(result.tool_calls.values())
+        if result.recovered is not None:
+            self.tool_failed += 1
+            self.recovered += result.recovered
         if self.example is None:
             self.example = result
 

@@ -62,6 +62,17 @@ class StoredRun:
         return self.resolved.case_clusters
 
     @property
+    def case_tags(self) -> dict[str, list[str]]:
+        """{case id: tags} for the cases that have tags."""
+        return self.resolved.case_tags
+
+    def tagged(self, tag: str) -> "StoredRun":
+        """This run with only the results of the cases tagged `tag` (DESIGN 9 slices)."""
+        tagged_cases = {case for case, tags in self.case_tags.items() if tag in tags}
+        kept = tuple(result for result in self.results if result.key.case_id in tagged_cases)
+        return StoredRun(self.run_id, self.path, self.manifest, kept)
+
+    @property
     def planned_cells(self) -> int | None:
         """How many cells the run was planned to have (None when the manifest does not say)."""
         return self.resolved.planned_cells

@@ -81,6 +81,7 @@ def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
         "judge_model": experiment.judge_model,
         "case_clusters": {case.id: case.cluster for case in experiment.cases if case.cluster is not None},
     }
+    described["case_tags"] = {case.id: list(case.tags) for case in experiment.cases if case.tags}
     described["case_added"] = {case.id: case.added for case in experiment.cases if case.added is not None}
     if experiment.sequential is not None:
         described["sequential"] = experiment.sequential.model_dump(mode="json")

@@ -30,10 +30,12 @@ def narrow(
     limit: int | None = None,
     repeats: int | None = None,
     concurrency: int | None = None,
+    tag: str | None = None,
 ) -> ResolvedExperiment:
     """Apply `run`'s flags: `--model` replaces the models (an id of the experiment's keeps its
     settings; anything else is a litellm model string), `--variant` keeps only those variants
-    (in the experiment's order), `--limit` keeps the first N cases."""
+    (in the experiment's order), `--tag` keeps the cases tagged so, `--limit` keeps the first
+    N cases (of those)."""
     problems: list[Problem] = []
     where = Position("command line")
     chosen_models = experiment.models
@@ -47,6 +49,13 @@ def narrow(
             if ref not in refs:
                 problems.append(Problem(where, f"--variant {ref}: not in the experiment{did_you_mean(ref, refs)}"))
         chosen_variants = tuple(variant for variant in experiment.variants if variant.ref in variants)
+    cases = experiment.cases
+    if tag is not None:
+        cases = tuple(case for case in cases if tag in case.tags)
+        if not cases:
+            known = list(dict.fromkeys(t for case in experiment.cases for t in case.tags))
+            listing = f"; tags: {', '.join(known)}" if known else "; the cases have no tags"
+            problems.append(Problem(where, f"--tag {tag}: no case has this tag{did_you_mean(tag, known)}{listing}"))
     if limit is not None and limit < 1:
         problems.append(Problem(where, "--limit must be at least 1"))
     if repeats is not None and repeats < 1:
@@ -59,7 +68,7 @@ def narrow(
         experiment,
         models=chosen_models,
         variants=chosen_variants,
-        cases=experiment.cases[:limit] if limit else experiment.cases,
+        cases=cases[:limit] if limit else cases,
         repeats=repeats or experiment.repeats,
         concurrency=concurrency or experiment.concurrency,
     )

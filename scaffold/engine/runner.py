@@ -273,7 +273,7 @@ class Run:
             return failed_cell(str(error), "render")
         try:
             outcome = await self._scaffolds[plan.scaffold.ref].run(
-                messages, complete, ScaffoldContext(plan.case, self.experiment.root)
+                messages, complete, ScaffoldContext(plan.case, self.experiment.root, key.repeat)
             )
         except ProviderError as error:
             if error.kind == "auth":
@@ -328,6 +328,8 @@ class Run:
             nudges=outcome.nudges,
             error=check_error,
             error_type="check" if check_error else None,
+            tool_errors=outcome.tool_errors,
+            recovered=outcome.recovered,
             started_at=started,
             finished_at=time.time(),
         )

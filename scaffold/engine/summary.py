@@ -32,6 +32,10 @@ class GroupTally:
     cost_known: bool = True
     turns: int = 0
     tool_calls: int = 0
+    tool_errors: int = 0
+    cells_with_tool_errors: int = 0
+    """Cells where a tool failed (their `recovered` is true or false)."""
+    cells_recovered: int = 0
     latencies: array[float] = field(default_factory=lambda: array("d"))
     """Each cell's latency, for the percentiles: 8 bytes a cell where a list of floats takes 32."""
     per_case: dict[str, list[int]] = field(default_factory=dict)
@@ -67,6 +71,10 @@ class GroupTally:
                 self.judge_usage = self.judge_usage + call.usage
         self.turns += result.turns
         self.tool_calls += sum(result.tool_calls.values())
+        self.tool_errors += result.tool_errors
+        if result.recovered is not None:
+            self.cells_with_tool_errors += 1
+            self.cells_recovered += result.recovered
         self.latencies.append(result.latency_s)
         if self.track_cases and result.status != "error":
             counts = self.per_case.setdefault(result.key.case_id, [0, 0])
@@ -105,6 +113,8 @@ class GroupTally:
             turns_per_cell=self.turns / self.n if self.n else None,
             tool_calls_per_cell=self.tool_calls / self.n if self.n else None,
             judge_usage=self.judge_usage,
+            tool_errors=self.tool_errors,
+            recovery_rate=self.cells_recovered / self.cells_with_tool_errors if self.cells_with_tool_errors else None,
         )
 
 
@@ -138,6 +148,10 @@ class GroupSummary:
     turns_per_cell: float | None = None
     tool_calls_per_cell: float | None = None
     judge_usage: Usage = Usage()
+    tool_errors: int = 0
+    """Tool calls that failed, summed over the group's cells (DESIGN 9)."""
+    recovery_rate: float | None = None
+    """Of the cells where a tool failed, the share where it later succeeded; None: none failed."""
 
     @property
     def key(self) -> GroupKey:
@@ -168,6 +182,8 @@ class GroupSummary:
             pass_all_k=_round(self.pass_all_k),
             turns_per_cell=_round(self.turns_per_cell, 3),
             tool_calls_per_cell=_round(self.tool_calls_per_cell, 3),
+            tool_errors=self.tool_errors,
+            recovery_rate=_round(self.recovery_rate),
             judge_tokens=UsageTotals(**self.judge_usage.to_json()) if self.judge_usage.total else None,
         )
 

@@ -21,6 +21,7 @@ from scaffold.export.cells import ExportedLines, prompt_messages
 from scaffold.export.graders import GraderPlan, translate_checks
 from scaffold.export.lines import RftItem
 from scaffold.spec.resolved import ResolvedExperiment
+from scaffold.store.run_manifest import ResolvedRecord
 
 OUT_OF_REACH = (0.1, 0.5)
 """The pass rates `--just-out-of-reach` keeps, bounds included."""
@@ -38,14 +39,14 @@ class RftExport:
     plan: GraderPlan
 
 
-def run_checks(resolved: dict[str, Any], experiment: ResolvedExperiment) -> Sequence[Any]:
+def run_checks(resolved: ResolvedRecord, experiment: ResolvedExperiment) -> Sequence[Any]:
     """The checks the run graded with (from its run.json), else the experiment's as it is now."""
     from pydantic import TypeAdapter, ValidationError
 
     from scaffold.spec.checks import CheckSpec
 
     try:
-        return TypeAdapter(list[CheckSpec]).validate_python(resolved.get("checks") or [])
+        return TypeAdapter(list[CheckSpec]).validate_python(resolved.checks)
     except ValidationError:
         return experiment.checks
 
@@ -62,7 +63,7 @@ def pass_rates(cells: Sequence[CellResult]) -> dict[tuple[str, str], float]:
 
 
 def rft_export(
-    cells: Sequence[CellResult], experiment: ResolvedExperiment, resolved: dict[str, Any], *,
+    cells: Sequence[CellResult], experiment: ResolvedExperiment, resolved: ResolvedRecord, *,
     repeats: int, just_out_of_reach: bool,
 ) -> RftExport:
     """The RFT items of `cells` and the grader of the run's checks; raises ExportError."""

@@ -29,6 +29,10 @@ class ScaffoldOutcome:
     turns: int = 1
     tool_calls: dict[str, int] = field(default_factory=dict)
     nudges: int = 0
+    tool_errors: int = 0
+    """Tool calls that failed: injected faults and exceptions raised by the tool (DESIGN 9)."""
+    recovered: bool | None = None
+    """True: every tool that failed later succeeded; False: one never did; None: none failed."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class ScaffoldContext:
 
     case: Case
     root: Path
+    repeat: int = 0
+    """Which repeat of the case this cell is (seeds tool faults)."""
 
 
 def scaffold_kind(spec: type[ScaffoldBase]) -> Callable[[type[Any]], type[Any]]:

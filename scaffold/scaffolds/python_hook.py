@@ -56,7 +56,7 @@ class PythonScaffold(ScaffoldBase):
         found = hook_problems(self.entry, setting, 5, SOLVE_CALL, must_be_async=True)
         return [(("entry", *loc), message) for loc, message in found] + tool_problems(self.tools, setting)
 
-OUTCOME_KEYS = ("output", "transcript", "turns", "tool_calls", "nudges")
+OUTCOME_KEYS = ("output", "transcript", "turns", "tool_calls", "nudges", "tool_errors", "recovered")
 """The keys a dict returned by a user's scaffold may have."""
 
 
@@ -137,6 +137,8 @@ class PythonHookScaffold:
             turns=int(fields.get("turns", recording.calls)),
             tool_calls=dict(fields.get("tool_calls", tools.calls)),
             nudges=int(fields.get("nudges", 0)),
+            tool_errors=int(fields.get("tool_errors", tools.tool_errors)),
+            recovered=fields.get("recovered", tools.recovered),
         )
 
 

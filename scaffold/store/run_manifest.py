@@ -48,12 +48,14 @@ class RunSelection(_Record):
     limit: int | None = None
     repeats: int | None = None
     concurrency: int | None = None
+    tag: str | None = None
+    """Only the cases with this tag (`--tag`)."""
 
     def narrowing(self) -> dict[str, Any]:
         """The keywords of `engine.plan.narrow`."""
         return {
             "models": self.models, "variants": self.variants, "limit": self.limit,
-            "repeats": self.repeats, "concurrency": self.concurrency,
+            "repeats": self.repeats, "concurrency": self.concurrency, "tag": self.tag,
         }
 
 
@@ -117,6 +119,8 @@ class ResolvedRecord(_Record):
     judge_model: str | None = None
     case_clusters: dict[str, str] = Field(default_factory=dict)
     """{case id: cluster} for the cases that have one (clustered intervals in diffs)."""
+    case_tags: dict[str, list[str]] = Field(default_factory=dict)
+    """{case id: its tags} for the cases that have any (`--by tag`, the TUI's tag grouping)."""
     case_added: dict[str, str] = Field(default_factory=dict)
     """{case id: YYYY-MM-DD} for the cases that carry `added:` (`scaffold cases` shows their age)."""
     sequential: dict[str, Any] | None = None
@@ -193,6 +197,11 @@ class GroupRecord(_Record):
     """pass^k: the share of cases whose every sample passed (None when repeats is 1)."""
     turns_per_cell: float | None = None
     tool_calls_per_cell: float | None = None
+    tool_errors: int = 0
+    """Tool calls that failed in the group's cells (injected faults and tool exceptions)."""
+    recovery_rate: float | None = None
+    """Of the cells with a tool error, the share where every failing tool later succeeded;
+    None when no cell had one."""
     judge_tokens: UsageTotals | None = None
     """Tokens the `judge` checks spent, apart from the candidate's; left out when none."""
 

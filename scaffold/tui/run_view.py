@@ -39,6 +39,7 @@ class RunView:
     """Every group, planned ones without cells included, in the experiment's order."""
     _comparisons: dict[tuple[GroupKey, GroupKey], Comparison] = field(default_factory=dict)
     _family: dict[GroupKey, Comparison] | None = None
+    _tag_groups: list[tuple[str, GroupSummary]] | None = None
 
     @classmethod
     def load(cls, path: Path) -> "RunView":
@@ -65,6 +66,16 @@ class RunView:
     @property
     def cell_count(self) -> int:
         return len(self.stored.results)
+
+    def tag_groups(self) -> list[tuple[str, GroupSummary]]:
+        """(tag, group) for every case tag of the run and every group, tag by tag (computed once)."""
+        if self._tag_groups is None:
+            from scaffold.compare.slices import tag_summaries
+
+            groups = [(group.variant, group.scaffold, group.model) for group in self.groups]
+            slices = tag_summaries(self.stored.results, self.stored.case_tags, groups, self.stored.repeats)
+            self._tag_groups = [(tag, group) for tag, summary in slices for group in summary.groups]
+        return self._tag_groups
 
     def baseline_for(self, key: GroupKey) -> GroupKey | None:
         """The group of the baseline variant (the experiment's first) with `key`'s scaffold and

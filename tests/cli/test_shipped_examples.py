@@ -1,6 +1,7 @@
 """The shipped examples end to end against the test server: quickstart's --json summary has
-the DESIGN 2.1 shape; the agent example compares single vs tool_loop with and without a
-nudge, the server scripted to call the calculator and to stop early unless nudged."""
+the DESIGN 2.1 shape; the agent example compares single vs a text-protocol tool_loop with
+and without a nudge, the server scripted to call the calculator and to stop early unless
+nudged."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from tests.cli.test_run import scaffold
+from tests.support.agent import call_reply
 from tests.support.script import ChatRequest, Reply, Script
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,15 +31,16 @@ def _value(expression: str) -> int:
 
 
 def agent_model(request: ChatRequest) -> Reply:
-    """Without tools it is off by ten; with tools it calculates, then stops to ask unless nudged."""
+    """Without tools it is off by ten; with tools (described in the system message: the text
+    protocol) it calculates, then stops to ask unless nudged."""
     expression = re.search(r"Compute (.+?)\. Give", request.all_text).group(1)  # type: ignore[union-attr]
     value = _value(expression)
-    if not request.tools:
+    if request.tools or "<tools>" not in request.messages[0]["content"]:
         return Reply(f"The answer is {value + 10}.")
     if request.turn == 0:
-        return Reply.calling("calculator", {"expression": expression})
+        return call_reply(request, "calculator", {"expression": expression})
     if "Keep going" in request.last_user_text:
-        return Reply.calling("submit", {"answer": str(value)})
+        return call_reply(request, "submit", {"answer": str(value)})
     return Reply("I have computed it. Shall I write it down?")
 
 
@@ -89,7 +92,8 @@ def test_agent_example_compares_scaffolds_on_the_test_server(tmp_path, openai_se
     results = next((tmp_path / ".scaffold" / "runs").glob("*/results.jsonl")).read_text().splitlines()
     nudged = [json.loads(line) for line in results if '"agent:calculator_nudged"' in line]
     assert all(cell["nudges"] == 1 for cell in nudged)
-    assert all(any(m.get("role") == "tool" for m in cell["transcript"]) for cell in nudged)
+    assert all(any("<tool_response>" in str(m.get("content")) for m in cell["transcript"]) for cell in nudged)
+    assert not any(request.body.get("tools") for request in openai_server.chat_requests)  # text protocol
     # token totals are the sum over turns
     for cell in map(json.loads, results):
         assert cell["usage"]["total"] == sum(call["usage"]["total"] for call in cell["calls"])

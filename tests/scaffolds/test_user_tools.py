@@ -81,7 +81,7 @@ def test_a_user_tool_cannot_shadow_a_builtin(hooks_root: Path) -> None:
 
 
 def test_unknown_tool_names_are_clear_errors(hooks_root: Path) -> None:
-    with pytest.raises(ToolError, match="unknown tool 'calculater': use calculator, lookup, submit"):
+    with pytest.raises(ToolError, match="unknown tool 'calculater': use calculator, lookup, ask_user, submit"):
         build_tools(["calculater"], hooks_root)
 
 

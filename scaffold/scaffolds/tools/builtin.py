@@ -1,4 +1,5 @@
-"""The built-in tools: `calculator`, `lookup` and `submit` (DESIGN 1.3), deterministic and safe.
+"""The built-in tools: `calculator`, `lookup`, `ask_user` and `submit` (DESIGN 1.3, 9),
+deterministic and safe.
 
 - `calculator(expression)`: arithmetic parsed with `ast`, never `eval`: numbers, `+ - * /
   // % **`, unary minus and plus, parentheses. Integers stay exact; an integer result may
@@ -7,6 +8,8 @@
   (`0.1+0.2` → `0.3`, `8/2` → `4`).
 - `lookup(key)`: the case's var `key`, else the entry `key` of the var `table` (a dict),
   else `not found: <key>`.
+- `ask_user(question)`: the case's var `clarification` (the detail an ambiguous request
+  left out), else `No further information is available.`
 - `submit(answer)`: gives the final answer; `tool_loop` ends on it.
 """
 
@@ -169,6 +172,22 @@ LOOKUP = Tool(
     invoke=_lookup,
 )
 
+NO_CLARIFICATION = "No further information is available."
+"""What `ask_user` answers when the case has no `clarification` var."""
+
+
+def _ask_user(arguments: dict[str, Any], context: ScaffoldContext) -> str:
+    clarification = context.case.vars.get("clarification")
+    return NO_CLARIFICATION if clarification in (None, "") else result_text(clarification)
+
+
+ASK_USER = Tool(
+    name="ask_user",
+    description="Ask the user a clarifying question when the task leaves out a detail you need. Returns the answer.",
+    parameters=_object_schema(question={"type": "string", "description": "The question for the user"}),
+    invoke=_ask_user,
+)
+
 SUBMIT = Tool(
     name="submit",
     description="Submit your final answer. Call this once, when you are done.",
@@ -176,5 +195,5 @@ SUBMIT = Tool(
     invoke=lambda arguments, context: arguments["answer"],
 )
 
-for _tool in (CALCULATOR, LOOKUP, SUBMIT):
+for _tool in (CALCULATOR, LOOKUP, ASK_USER, SUBMIT):
     register("tool", _tool.name, _tool)

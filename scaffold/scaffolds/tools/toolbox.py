@@ -14,9 +14,12 @@ import inspect
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from scaffold.scaffolds.base import ScaffoldContext
+
+if TYPE_CHECKING:
+    from scaffold.scaffolds.tools.faults import FaultPlan
 
 ToolInvoke = Callable[[dict[str, Any], ScaffoldContext], Any]
 """Runs a tool with checked keyword arguments for one cell; may return an awaitable."""
@@ -178,19 +181,37 @@ class Toolbox:
         """The `tools=` list to send with a completion request (None-free; empty when no tools)."""
         return [dict(definition) for definition in self._definitions]
 
-    def session(self, context: ScaffoldContext) -> "ToolSession":
-        """These tools bound to one cell."""
-        return ToolSession(self, context)
+    def session(self, context: ScaffoldContext, faults: "FaultPlan | None" = None) -> "ToolSession":
+        """These tools bound to one cell, failing the calls `faults` names."""
+        return ToolSession(self, context, faults)
 
 
 class ToolSession:
-    """A toolbox bound to one cell: runs calls with the cell's context and counts them."""
+    """A toolbox bound to one cell: runs calls with the cell's context and counts them.
 
-    def __init__(self, toolbox: Toolbox, context: ScaffoldContext):
+    A tool error is a call the tool itself failed: an injected fault (the model gets the
+    fault's message) or an exception raised by the tool. The model's own mistakes (an
+    unknown name, bad arguments) are not tool errors."""
+
+    def __init__(self, toolbox: Toolbox, context: ScaffoldContext, faults: "FaultPlan | None" = None):
         self.toolbox = toolbox
         self.context = context
+        self.faults = faults
         self.calls: Counter[str] = Counter()
         """Calls made, by the name called (unknown names and failed calls included)."""
+        self.tool_errors = 0
+        """Calls the tool failed (injected faults and tool exceptions)."""
+        self._runs: Counter[str] = Counter()
+        self._unrecovered: set[str] = set()
+        self._failed: set[str] = set()
+
+    @property
+    def recovered(self) -> bool | None:
+        """True when every tool that failed succeeded after its first failure, False when
+        one never did, None when no tool failed."""
+        if not self._failed:
+            return None
+        return not self._unrecovered
 
     def definitions(self) -> list[dict[str, Any]]:
         """The `tools=` list to send with a completion request."""
@@ -198,7 +219,8 @@ class ToolSession:
 
     async def call(self, name: str, arguments: str | dict[str, Any] | None = None) -> ToolResult:
         """Run one call; `arguments` is the model's raw JSON text or a dict. Never raises for
-        bad input or a failing tool: the result's text then starts with `error: `."""
+        bad input or a failing tool: the result's text then starts with `error: ` (or is the
+        injected fault's message)."""
         self.calls[name] += 1
         tool = self.toolbox.get(name)
         if tool is None:
@@ -206,11 +228,34 @@ class ToolSession:
             return ToolResult(name, f"error: unknown tool '{name}' (available: {available})", False)
         try:
             checked = check_arguments(parse_arguments(arguments), tool.parameters)
+        except ToolFailure as failure:
+            return ToolResult(name, f"error: {failure}", False)
+        self._runs[name] += 1
+        context = self.context
+        injected = self.faults.failure(name, self._runs[name], context.case.id, context.repeat) if self.faults else None
+        if injected is not None:
+            return self._failure(name, injected)
+        try:
             value = tool.invoke(checked, self.context)
             if inspect.isawaitable(value):
                 value = await value
         except ToolFailure as failure:
-            return ToolResult(name, f"error: {failure}", False)
+            return self._failure(name, f"error: {failure}")
         except Exception as error:  # the tool is the user's code: any failure goes back to the model
-            return ToolResult(name, f"error: {type(error).__name__}: {error}", False)
+            return self._failure(name, f"error: {type(error).__name__}: {error}")
+        self._unrecovered.discard(name)
         return ToolResult(name, result_text(value), True)
+
+    def unreadable(self, name: str, message: str) -> ToolResult:
+        """A call written so that it cannot be read (the text protocol's broken `<tool_call>`):
+        counted under the name it gives, if any, and answered with `error: message`."""
+        if name:
+            self.calls[name] += 1
+        return ToolResult(name, f"error: {message}", False)
+
+    def _failure(self, name: str, content: str) -> ToolResult:
+        self.tool_errors += 1
+        if name not in self._failed:  # a tool that recovered once stays recovered
+            self._failed.add(name)
+            self._unrecovered.add(name)
+        return ToolResult(name, content, False)

@@ -2,7 +2,8 @@
 
 `space` marks a row (A first, then B), `d` opens the diff of the two marks — or, with fewer
 marks, of the baseline against the row under the cursor. `s` cycles the sort column; a click
-on a column header sorts by it.
+on a column header sorts by it. `t` groups the rows by case tag (each group once per tag,
+its numbers over that tag's cases) and back.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class ResultsScreen(ScaffoldScreen):
         Binding("d", "diff", "diff"),
         Binding("s", "sort", "sort"),
         Binding("c", "chart", "chart"),
+        Binding("t", "by_tag", "by tag"),
     ]
 
     def __init__(self, run_dir: Path):
@@ -89,6 +91,8 @@ class ResultsScreen(ScaffoldScreen):
         self.reverse = False
         self.versus: dict[GroupKey, Cell] = {}
         """Each group against its baseline, once computed (`baseline` on the baselines)."""
+        self.by_tag = False
+        """Rows per (tag, group) instead of per group."""
 
     def compose(self) -> ComposeResult:
         yield TitleBar(f"results · {self.run_dir.name}", "loading…")
@@ -130,6 +134,12 @@ class ResultsScreen(ScaffoldScreen):
         table = self.query_one("#groups", DataTable)
         current = self.cursor_group()
         rows = []
+        if self.by_tag and self.run is not None:
+            for tag, group in self.run.tag_groups():
+                rows.append((f"{tag}\t{_row_key(group.key)}", [tag, *group_row(group, "", "—")]))
+            fill_table(table, [("tag", "tag"), *COLUMNS], rows)
+            self._hint()
+            return
         for group in self.sorted_groups():
             key = group.key
             mark = "A" if self.marked[:1] == [key] else "B" if self.marked[1:2] == [key] else ""
@@ -140,6 +150,11 @@ class ResultsScreen(ScaffoldScreen):
         self._hint()
 
     def _hint(self) -> None:
+        if self.by_tag:
+            tags = len({tag for tag, _ in self.run.tag_groups()}) if self.run else 0
+            message = f"grouped by tag ({tags} tags) · t: back to groups" if tags else "the run's cases have no tags · t: back"
+            self.query_one("#results-hint", Static).update(message)
+            return
         order = "experiment order" if self.sort_column is None else (
             SORTS[self.sort_column][0] + (" (reversed)" if self.reverse else "")
         )
@@ -152,7 +167,7 @@ class ResultsScreen(ScaffoldScreen):
         if table.row_count == 0:
             return None
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        variant, scaffold, model = str(row_key).split("\t")
+        variant, scaffold, model = str(row_key).split("\t")[-3:]  # by tag, the tag comes first
         return GroupKey(variant, scaffold, model)
 
     def action_mark(self) -> None:
@@ -198,6 +213,11 @@ class ResultsScreen(ScaffoldScreen):
             return
         self.reverse = not self.reverse if column == self.sort_column else False
         self.sort_column = column
+        self.fill()
+
+    def action_by_tag(self) -> None:
+        """Group the rows by case tag, or back to one row per group."""
+        self.by_tag = not self.by_tag
         self.fill()
 
     def action_chart(self) -> None:
