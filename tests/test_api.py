@@ -60,7 +60,7 @@ def test_run_returns_the_run_json_numbers_typed(library: Path, openai_server: Op
     assert not result.gates_ok
     assert openai_server.request_count == 12
     # the same object `scaffold run --json` prints (dir, not run_dir, in the JSON)
-    assert list(result.to_json()) == ["run_id", "dir", "experiment", "status", "cells", "groups", "gates"]
+    assert list(result.to_json()) == ["run_id", "dir", "experiment", "status", "cells", "groups", "gates", "warnings"]
     assert scaffold.read_run(result).manifest.groups == result.groups
 
 

@@ -16,8 +16,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def test_every_kind_has_its_builtins() -> None:
     assert {"contains", "regex", "json", "python", "judge"} <= set(REGISTRY.builtins("check"))
     assert set(REGISTRY.builtins("scaffold")) == {"single", "tool_loop", "self_check", "python"}
-    assert set(REGISTRY.builtins("tool")) == {"calculator", "lookup", "submit"}
-    assert set(REGISTRY.builtins("generator")) == {"arith", "graph_walk", "context_only", "format"}
+    assert set(REGISTRY.builtins("tool")) == {"calculator", "lookup", "submit", "ask_user"}
+    assert set(REGISTRY.builtins("generator")) == {"arith", "graph_walk", "context_only", "format", "ambiguous"}
     assert set(REGISTRY.builtins("report")) == {"md", "json", "junit", "html"}
     assert all(entry.source == "builtin" for kind in KINDS for entry in REGISTRY.builtins(kind).values())
 

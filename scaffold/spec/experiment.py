@@ -58,7 +58,7 @@ class CaseSpec(Strict):
                     return datetime.date.fromisoformat(value).isoformat()
             except ValueError:
                 pass
-            raise ValueError(f"added: expected a day such as 2026-01-31, got '{value}'")
+            raise ValueError(f"added: a date YYYY-MM-DD, got '{value}'")
         return value
 
 

@@ -58,7 +58,7 @@ def test_quickstart_json_summary_has_the_design_shape(tmp_path, openai_server):
     )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
-    assert list(summary) == ["run_id", "dir", "experiment", "status", "cells", "groups", "gates"]
+    assert list(summary) == ["run_id", "dir", "experiment", "status", "cells", "groups", "gates", "warnings"]
     assert summary["experiment"] == "quickstart" and summary["status"] == "complete"
     assert summary["cells"] == {"total": 60, "passed": 60, "failed": 0, "errors": 0}
     assert [group["variant"] for group in summary["groups"]] == ["arith:plain", "arith:xml", "arith:keep_going"]

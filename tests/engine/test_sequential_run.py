@@ -58,7 +58,7 @@ def test_until_decided_stops_early_with_the_right_verdict_and_counts_what_it_sav
     ran = {result.key.case_id for result in folder.read_results()}
     assert ran == set(order[: len(ran)])
     assert all(len([r for r in folder.read_results() if r.key.case_id == case]) == 2 for case in ran)
-    assert folder.read_manifest()["sequential"]["decisions"] == sequential["decisions"]
+    assert folder.read_manifest().sequential["decisions"] == sequential["decisions"]
 
     table = scaffold(tmp_path, "run", "arith", "--until-decided", "--no-cache")
     assert table.returncode == 0, table.stderr
@@ -80,7 +80,7 @@ def test_diff_of_a_sequential_run_reports_the_anytime_valid_p(tmp_path: Path, op
         return events[-1].run_dir  # type: ignore[attr-defined]
 
     run_dir = asyncio.run(drain())
-    recorded = RunFolder(run_dir).read_manifest()["sequential"]
+    recorded = RunFolder(run_dir).read_manifest().sequential
     assert recorded["decisions"][0]["decision"] == "b better" and recorded["stopped_early"]
     monkeypatch.chdir(tmp_path)
     assert main(["diff", "--json"]) == 0

@@ -92,11 +92,11 @@ def test_fields_a_newer_scaffold_wrote_are_read_and_kept_on_rewrite(tmp_path):
     folder = RunFolder.create(tmp_path, "r1", _manifest())
     data = json.loads((folder.path / "run.json").read_text())
     data["batches"] = {"pending": 3}
-    data["resolved"]["sequential"] = True
+    data["resolved"]["shard_plan"] = True
     (folder.path / "run.json").write_text(json.dumps(data))
     folder.update_manifest(status="complete")
     kept = json.loads((folder.path / "run.json").read_text())
-    assert kept["batches"] == {"pending": 3} and kept["resolved"]["sequential"] is True
+    assert kept["batches"] == {"pending": 3} and kept["resolved"]["shard_plan"] is True
     assert kept["status"] == "complete"
 
 

@@ -56,7 +56,9 @@ async def test_what_a_run_and_its_resume_write_is_all_in_the_model(tmp_path, ope
 def test_a_group_record_writes_the_design_shape_and_leaves_out_absent_judge_tokens():
     group = json.loads((TUI_RUNS / "20260101-0900-arith" / "run.json").read_text())["groups"][0]
     record = GroupRecord.model_validate(group)
-    assert record.model_dump(mode="json") == group and "judge_tokens" not in group
+    # The fixture predates tool faults: reading it fills in their "none happened" values.
+    assert record.model_dump(mode="json") == {**group, "tool_errors": 0, "recovery_rate": None}
+    assert "judge_tokens" not in group
     judged = GroupRecord.model_validate({**group, "judge_tokens": {"input": 3, "output": 1, "total": 4}})
     assert judged.model_dump(mode="json")["judge_tokens"] == {"input": 3, "output": 1, "reasoning": 0, "cached": 0, "total": 4}
 
