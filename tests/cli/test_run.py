@@ -59,10 +59,11 @@ def test_the_api_key_reaches_no_file(tmp_path, openai_server):
 def test_a_wrong_api_key_exits_3_fast(tmp_path):
     with OpenAIServer(Script(default=sum_reply), api_key="sk-the-right-one") as server:
         write_library(tmp_path, server.url, cases=50)
-        started = time.monotonic()
         done = scaffold(tmp_path, "run", "arith")
         assert done.returncode == 3, done.stderr
-        assert time.monotonic() - started < 20
+        # Fast means no retries and no new cells after the refusal: at most the first wave of
+        # calls (the experiment's concurrency, 8) of the 50 cells reaches the server.
+        assert 1 <= server.request_count <= 8
         assert "authentication failed" in done.stderr
         assert SECRET not in done.stderr + done.stdout
 
