@@ -115,5 +115,6 @@ def _print(name: str, shape: dict[str, Any], *, piloted: bool) -> None:
     expected = shape["sequential_expected_cases"]
     saved = shape["paired_cases"] - expected
     share = saved / shape["paired_cases"] if shape["paired_cases"] else 0.0
-    print(f"  with --until-decided: about {expected:,} paired cases at the median ({share:.0%} fewer)")
+    change = f"{share:.0%} fewer" if saved >= 0 else f"{-share:.0%} more: at this effect, monitoring costs cases"
+    print(f"  with --until-decided: about {expected:,} paired cases at the median ({change})")
     print(f"pilot run: {shape['from_run']}" if piloted else "nothing was sent")
