@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     "find_root": "scaffold.spec.library",
     "load_experiment": "scaffold.spec.library",
     "load_variant": "scaffold.spec.library",
-    "validate": "scaffold.spec.library",
+    "validate": "scaffold.spec.validation",
     "render_messages": "scaffold.render",
     "SpecError": "scaffold.spec.errors",
     "Problem": "scaffold.spec.errors",
@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     from scaffold.engine.summary import summarize
     from scaffold.render import render_messages
     from scaffold.spec.errors import Problem, SpecError
-    from scaffold.spec.library import find_root, load_experiment, load_variant, validate
+    from scaffold.spec.library import find_root, load_experiment, load_variant
+    from scaffold.spec.validation import validate
 
 
 def __getattr__(name: str) -> Any:

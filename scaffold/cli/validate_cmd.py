@@ -8,7 +8,8 @@ from pathlib import Path
 
 from scaffold.cli.errors import print_problems, print_spec_error
 from scaffold.spec.errors import Problem, SpecError
-from scaffold.spec.library import ValidationSummary, find_root, validate
+from scaffold.spec.library import find_root
+from scaffold.spec.validation import ValidationSummary, validate
 
 
 def main(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""A prompt library on disk: find it, load an experiment or a variant from it, validate it.
+"""A prompt library on disk: find it, load an experiment or a variant from it (checking the
+whole library is `scaffold/spec/validation.py`).
 
 Loading collects every problem in one pass (YAML, shapes, references, templates, cases) and
 raises one SpecError holding them all, sorted; nothing here prints.
@@ -6,7 +7,6 @@ raises one SpecError holding them all, sorted; nothing here prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
@@ -17,7 +17,7 @@ from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, dis
 from scaffold.spec.experiment import Experiment, ModelSpec
 from scaffold.spec.params import merged_params
 from scaffold.spec.problems import check_fields, check_value, show_value
-from scaffold.spec.refs import Ref, RefError, parse_ref
+from scaffold.spec.refs import RefError, parse_ref
 from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver
 from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
@@ -70,7 +70,7 @@ def load_experiment(ref: str | Path, root: Path | None = None) -> ResolvedExperi
     every case loaded; raises SpecError with all problems found."""
     path, root = experiment_path(ref, root)
     resolver = Resolver(root)
-    experiment, _ = _ExperimentLoader(resolver, path).load()
+    experiment, _ = ExperimentLoader(resolver, path).load()
     if resolver.problems or experiment is None:
         raise SpecError(resolver.problems)
     return experiment
@@ -80,7 +80,7 @@ def _item_type(name: str) -> Any:
     return get_args(Experiment.model_fields[name].annotation)[0]
 
 
-class _ExperimentLoader:
+class ExperimentLoader:
     """Resolves one experiment file, recording problems in the resolver."""
 
     def __init__(self, resolver: Resolver, path: Path):
@@ -318,108 +318,3 @@ class _ExperimentLoader:
             if key not in names:
                 message = f"price for '{key}', which is not a model of this experiment{did_you_mean(str(key), names)}"
                 self.report(("prices", key), message, key=True)
-
-
-@dataclass(frozen=True)
-class ValidationSummary:
-    """What `validate` looked at."""
-
-    prompt_files: int = 0
-    variants: int = 0
-    experiments: int = 0
-    cases: int = 0
-
-    def __add__(self, other: "ValidationSummary") -> "ValidationSummary":
-        return ValidationSummary(
-            self.prompt_files + other.prompt_files,
-            self.variants + other.variants,
-            self.experiments + other.experiments,
-            self.cases + other.cases,
-        )
-
-    def __str__(self) -> str:
-        def count(number: int, noun: str) -> str:
-            return f"{number} {noun}{'' if number == 1 else 's'}"
-
-        return (
-            f"ok: {count(self.prompt_files, 'prompt file')} ({count(self.variants, 'variant')}), "
-            f"{count(self.experiments, 'experiment')} ({count(self.cases, 'case')})"
-        )
-
-
-def validate(paths: list[Path], root: Path) -> tuple[list[Problem], ValidationSummary]:
-    """Check prompt files, templates and experiments of the library at `root`: all of them when
-    `paths` is empty, else those in the given files and folders. Returns every problem, sorted,
-    and what was looked at. No model is called."""
-    resolver = Resolver(root)
-    selection = _Selection(root)
-    for path in paths or [root]:
-        selection.add(path.resolve())
-    resolver.problems.extend(selection.problems)
-    variants = 0
-    for name in sorted(selection.prompt_files):
-        source = resolver.source(name)
-        variants += len(source.declared_variants)
-        for variant_name in source.variants:
-            position = source.doc.position(("variants", variant_name), key=True)
-            resolver.variant(Ref(name, variant_name), position, renders=False)
-    templates = resolver.templates(None)
-    for name in sorted(selection.templates):
-        resolver.problems.extend(templates.check_file(name).problems)
-    cases = 0
-    for path in sorted(selection.experiments):
-        cases += _ExperimentLoader(resolver, path).load()[1]
-    summary = ValidationSummary(len(selection.prompt_files), variants, len(selection.experiments), cases)
-    return sorted(set(resolver.problems)), summary
-
-
-class _Selection:
-    """The prompt files, templates and experiments that paths name."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.prompts = root / PROMPTS_DIR
-        self.prompt_files: set[str] = set()
-        self.templates: set[str] = set()
-        self.experiments: set[Path] = set()
-        self.problems: list[Problem] = []
-
-    def add(self, path: Path) -> None:
-        """Select `path`: a file, the library folder, or a folder below prompts/ or experiments/."""
-        at = Position(display_path(path))
-        if path.is_file():
-            if not self._add_file(path, explicit=True):
-                self.problems.append(Problem(at, "not a prompt file, template or experiment (.yaml, or .j2 below prompts/)"))
-        elif path.is_dir():
-            if path == self.root:
-                folders = [self.prompts, self.root / EXPERIMENTS_DIR]
-            elif self._below(path, self.prompts) or self._below(path, self.root / EXPERIMENTS_DIR):
-                folders = [path]
-            else:
-                self.problems.append(Problem(at, "not a library folder: give the library, its prompts/ or its experiments/"))
-                return
-            for folder in folders:
-                for file in sorted(folder.rglob("*")):
-                    if file.is_file():
-                        self._add_file(file, explicit=False)
-        else:
-            self.problems.append(Problem(at, "no such file or folder"))
-
-    @staticmethod
-    def _below(path: Path, folder: Path) -> bool:
-        return path == folder or folder in path.parents
-
-    def _add_file(self, path: Path, *, explicit: bool) -> bool:
-        if self._below(path, self.prompts):
-            name = path.relative_to(self.prompts).as_posix()
-            if path.suffix == ".yaml":
-                self.prompt_files.add(name[: -len(".yaml")])
-                return True
-            if path.suffix == ".j2":
-                self.templates.add(name)
-                return True
-            return False
-        if path.suffix in (".yaml", ".yml") and (explicit or self._below(path, self.root / EXPERIMENTS_DIR)):
-            self.experiments.add(path)
-            return True
-        return False

@@ -9,7 +9,8 @@ import pytest
 
 from scaffold.spec.cases import case_id
 from scaffold.spec.errors import Position, Problem, SpecError
-from scaffold.spec.library import find_root, load_experiment, load_variant, validate
+from scaffold.spec.library import find_root, load_experiment, load_variant
+from scaffold.spec.validation import validate
 from scaffold.scaffolds.self_check import SelfCheckScaffold
 from scaffold.scaffolds.tool_loop import ToolLoopScaffold
 from scaffold.spec.resolved import Model
