@@ -110,7 +110,7 @@ def _chat_jsonl(args: argparse.Namespace, output: Path, added: str) -> int:
 
 def _promptfoo(args: argparse.Namespace, added: str) -> int:
     from scaffold.importers.promptfoo import import_promptfoo
-    from scaffold.spec.library import validate
+    from scaffold.spec.validation import validate
 
     config = Path(args.config)
     if not config.is_file():
