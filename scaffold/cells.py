@@ -66,6 +66,21 @@ class ToolCall:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimits:
+    """What a provider's response said about the caller's rate limits (`x-ratelimit-*`
+    headers); None where a header was absent. Plain values, so it pickles across processes."""
+
+    limit_requests: int | None = None
+    remaining_requests: int | None = None
+    reset_requests_s: float | None = None
+    """Seconds until the request allowance is replenished."""
+    limit_tokens: int | None = None
+    remaining_tokens: int | None = None
+    reset_tokens_s: float | None = None
+    """Seconds until the token allowance is replenished."""
+
+
+@dataclass(frozen=True, slots=True)
 class Completion:
     """One model response."""
 
@@ -73,6 +88,11 @@ class Completion:
     tool_calls: tuple[ToolCall, ...] = ()
     usage: Usage = Usage()
     finish_reason: str | None = None
+    deployment: str | None = field(default=None, compare=False)
+    """Which of a model's `deployments:` answered (its name); None for a model without them.
+    Not part of the answer: not stored in the cache, not compared."""
+    rate_limits: RateLimits | None = field(default=None, compare=False)
+    """The response's rate-limit headers, for the engine's adaptive concurrency; never stored."""
 
     def to_message(self) -> dict[str, Any]:
         """The assistant message to append to a conversation."""
@@ -112,6 +132,8 @@ class CallRecord:
     cached: bool = False
     cost_usd: float | None = None
     purpose: Literal["candidate", "judge"] = "candidate"
+    deployment: str | None = None
+    """The name of the model's deployment that answered (`deployments:`); None otherwise."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -124,6 +146,8 @@ class CallRecord:
             data["cached"] = True
         if self.purpose != "candidate":
             data["purpose"] = self.purpose
+        if self.deployment is not None:
+            data["deployment"] = self.deployment
         return data
 
     @classmethod
@@ -135,6 +159,7 @@ class CallRecord:
             data.get("cached", False),
             data.get("cost_usd"),
             data.get("purpose", "candidate"),
+            data.get("deployment"),
         )
 
 

@@ -1,17 +1,16 @@
-"""The one path every model call of a run takes: cache, concurrency bound, retries, the
+"""The one path every model call of a run takes: cache, adaptive concurrency, retries, the
 dead-endpoint breaker, token and cost accounting, budgets. Scaffolds and the judge check
 reach models only through `CallPath.complete`, so their calls count like any other."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
 from scaffold.cells import CallRecord, Completion, Usage
 from scaffold.engine.circuit import EndpointCircuit
+from scaffold.engine.rate_limit import AdaptiveLimit, ModelLimiter
 from scaffold.providers.base import ModelRequest, Provider, ProviderError
 from scaffold.providers.local import LOCAL_PREFIX
 from scaffold.spec.resolved import Model, ResolvedExperiment
@@ -42,18 +41,20 @@ class CallPath:
     retry_base_delay_s: float = 0.5
     spend: Spend = field(default_factory=Spend)
     circuit: EndpointCircuit = field(default_factory=EndpointCircuit)
-    _model_slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    _limiters: dict[str, ModelLimiter] = field(default_factory=dict)
 
-    def _slot(self, model: Model) -> asyncio.Semaphore | None:
-        """The bound on `model`'s calls in flight. A local model runs one call at a time
-        anyway, so its calls queue here, where the wait is not counted as latency."""
-        limit = model.concurrency or (1 if model.model.startswith(LOCAL_PREFIX) else None)
-        if limit is None:
-            return None
-        slot = self._model_slots.get(model.name)
-        if slot is None:
-            slot = self._model_slots[model.name] = asyncio.Semaphore(limit)
-        return slot
+    def _limiter(self, model: Model) -> ModelLimiter:
+        """The adaptive bound on `model`'s calls in flight (engine/rate_limit.py), passed by
+        every attempt. Its ceiling is the model's `concurrency`, else the experiment's; a
+        local model runs one call at a time anyway, so its calls queue here, where the wait
+        is not counted as latency."""
+        limiter = self._limiters.get(model.name)
+        if limiter is None:
+            local = model.model.startswith(LOCAL_PREFIX)
+            ceiling = model.concurrency or (1 if local else self.experiment.concurrency)
+            limiter = ModelLimiter(AdaptiveLimit(ceiling, model.requests_per_minute))
+            self._limiters[model.name] = limiter
+        return limiter
 
     def params_for(self, model: Model, variant_params: dict[str, Any]) -> dict[str, Any]:
         """Experiment params, then the model's, then the variant's (the most specific wins)."""
@@ -75,7 +76,7 @@ class CallPath:
         The call's record is appended to `records` (the cell's)."""
         key = None
         if self.cache is not None:
-            key = request_key(model.model, model.api_base, messages, params, tools, repeat)
+            key = request_key(*model.cache_identity, messages, params, tools, repeat)
             hit = self.cache.get(key)
             if hit is not None:
                 completion, cost = hit
@@ -86,28 +87,48 @@ class CallPath:
 
         request = ModelRequest(model, messages, params, tools, self.experiment.limits.timeout_s)
         provider = self.provider_for(model)
+        limiter = self._limiter(model)
+        started: float | None = None  # the first send, after any wait for the limiter
+
+        async def send() -> Completion:
+            nonlocal started
+            ticket = await limiter.acquire()
+            started = started or time.perf_counter()
+            try:
+                completion = await provider.complete(request)
+            except ProviderError as error:
+                if error.status == 429:
+                    limiter.rate_limited(ticket, error.retry_after_s, error.rate_limits, error.pause_model)
+                else:
+                    limiter.failed()
+                raise
+            except BaseException:  # cancelled, or a harness bug: the slot is free again
+                limiter.failed()
+                raise
+            limiter.succeeded(ticket, completion.rate_limits, completion.usage.total)
+            return completion
+
         try:
-            async with self._slot(model) or contextlib.nullcontext():
-                started = time.perf_counter()
-                completion, attempts = await call_with_retries(
-                    lambda: provider.complete(request),
-                    max_attempts=self.experiment.limits.max_attempts,
-                    on_retry=on_retry,
-                    base_delay_s=self.retry_base_delay_s,
-                    give_up=lambda error, attempts: self.circuit.give_up(model, error, attempts),
-                )
+            completion, attempts = await call_with_retries(
+                send,
+                max_attempts=self.experiment.limits.max_attempts,
+                on_retry=on_retry,
+                base_delay_s=self.retry_base_delay_s,
+                give_up=lambda error, attempts: self.circuit.give_up(model, error, attempts),
+            )
         except CallFailed as failure:  # keep the attempts on the cell's record
             self.circuit.call_failed(model, failure)
             no_usage = Usage()
-            failed_cost = cost_usd(model, no_usage, self.experiment.prices)
+            failed_cost = cost_usd(model.answered_by(failure.deployment), no_usage, self.experiment.prices)
+            latency = time.perf_counter() - (started or time.perf_counter())
             records.append(
-                CallRecord(no_usage, time.perf_counter() - started, failure.attempts, False, failed_cost, purpose)
+                CallRecord(no_usage, latency, failure.attempts, False, failed_cost, purpose, failure.deployment)
             )
             raise
-        latency = time.perf_counter() - started
+        latency = time.perf_counter() - (started or time.perf_counter())
         self.circuit.answered(model)
-        cost = cost_usd(model, completion.usage, self.experiment.prices)
-        records.append(CallRecord(completion.usage, latency, attempts, False, cost, purpose))
+        cost = cost_usd(model.answered_by(completion.deployment), completion.usage, self.experiment.prices)
+        records.append(CallRecord(completion.usage, latency, attempts, False, cost, purpose, completion.deployment))
         self.spend.tokens += completion.usage.total
         self.spend.cost_usd += cost or 0.0
         if key is not None:

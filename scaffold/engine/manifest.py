@@ -5,6 +5,7 @@ variable, never copied."""
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import subprocess
 import time
@@ -66,6 +67,7 @@ def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
                 "api_base": model.api_base,
                 "api_key_env": model.api_key_env,
                 "params": model.params,
+                "deployments": [dataclasses.asdict(deployment) for deployment in model.deployments],
             }
             for model in experiment.models
         ],

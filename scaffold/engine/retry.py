@@ -32,7 +32,10 @@ class CallFailed(ProviderError):
     """The error that ended a call: the last `ProviderError`, with the attempts made."""
 
     def __init__(self, last: ProviderError, attempts: int):
-        super().__init__(last.kind, str(last), status=last.status, retry_after_s=last.retry_after_s)
+        super().__init__(
+            last.kind, str(last), status=last.status, retry_after_s=last.retry_after_s,
+            rate_limits=last.rate_limits, deployment=last.deployment, pause_model=last.pause_model,
+        )
         self.attempts = attempts
         """How many times the request was sent (1 when the first error was not retryable)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from scaffold.cells import Completion
+from scaffold.cells import Completion, RateLimits
 from scaffold.spec.resolved import Model
 
 FailureKind = Literal["retryable", "auth", "bad_request", "context_window", "other"]
@@ -35,11 +35,21 @@ class ProviderError(Exception):
         *,
         status: int | None = None,
         retry_after_s: float | None = None,
+        rate_limits: RateLimits | None = None,
+        deployment: str | None = None,
+        pause_model: bool = True,
     ):
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.retry_after_s = retry_after_s
+        self.rate_limits = rate_limits
+        """The error response's `x-ratelimit-*` headers, when it had any."""
+        self.deployment = deployment
+        """Which of the model's deployments failed, for a model with `deployments:`."""
+        self.pause_model = pause_model
+        """Whether a 429's `retry_after_s` holds back every call to the model. False when
+        only one deployment is rate limited and the router sends elsewhere meanwhile."""
 
 
 class Provider(Protocol):

@@ -8,6 +8,7 @@ every error message; they are never kept.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -17,6 +18,7 @@ from typing import Any, Mapping
 
 from scaffold.cells import Completion, ToolCall, Usage
 from scaffold.providers.base import ModelRequest, ProviderError
+from scaffold.providers.rate_headers import error_rate_limits, response_rate_limits
 from scaffold.spec.resolved import Model
 
 NO_KEY = "sk-no-key-configured"
@@ -81,7 +83,9 @@ class LitellmProvider:
             )
         except Exception as error:  # every failure becomes a classified ProviderError
             raise classify_error(error, timeout_s=request.timeout_s, secret=api_key) from None
-        return completion_from_response(response)
+        completion = completion_from_response(response)
+        rate_limits = response_rate_limits(response)
+        return completion if rate_limits is None else dataclasses.replace(completion, rate_limits=rate_limits)
 
 
 def completion_from_response(response: Any) -> Completion:
@@ -128,7 +132,10 @@ def classify_error(error: Exception, *, timeout_s: float, secret: str | None = N
     if isinstance(error, litellm.RateLimitError) or status == 429:
         retry_after_s = _retry_after_s(error)
         wait = f" (retry after {retry_after_s:g} s)" if retry_after_s is not None else ""
-        return ProviderError("retryable", f"429 rate limited{wait}", status=429, retry_after_s=retry_after_s)
+        return ProviderError(
+            "retryable", f"429 rate limited{wait}", status=429, retry_after_s=retry_after_s,
+            rate_limits=error_rate_limits(error),
+        )
     if isinstance(error, litellm.APIConnectionError) or detail.startswith("Connection error"):
         said = "" if detail.startswith("Connection error") else f": {detail}"
         return ProviderError("retryable", f"connection error{said}", status=None)

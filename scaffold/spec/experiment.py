@@ -14,12 +14,39 @@ from scaffold.spec.params import ExtraParams, ModelParams
 from scaffold.spec.prompt_file import ScaffoldSpec
 
 
+class DeploymentSpec(Strict):
+    """One endpoint or key behind a logical model: litellm's Router spreads the model's calls
+    over its deployments (by `rpm` when given), and the run records which one answered."""
+
+    id: str | None = None
+    """How results name this deployment; default: its `model` (with `#N`, its place in the
+    list from 1, when two deployments share a model)."""
+    model: str
+    """A litellm model string (`openai/gpt-4.1-mini`, `azure/my-deployment`)."""
+    api_base: str | None = None
+    api_key_env: str | None = None
+    """The name of the environment variable that holds this deployment's key."""
+    rpm: int | None = Field(None, ge=1)
+    """Requests a minute this deployment allows; weighs the routing and paces the sends."""
+    tpm: int | None = Field(None, ge=1)
+    """Tokens a minute this deployment allows; weighs the routing."""
+
+    @field_validator("model")
+    @classmethod
+    def _hosted(cls, value: str) -> str:
+        if value.startswith("local/"):
+            raise ValueError("a local model cannot be a deployment (it runs in this process); list it as a model")
+        return value
+
+
 class ModelSpec(Strict):
     """A model with settings; `id` is how it is named in outputs."""
 
     id: str | None = None
-    model: str
+    model: str | None = None
     """A litellm model string (`openai/gpt-4.1-mini`) or `local/smollm2`."""
+    deployments: list[DeploymentSpec] | None = Field(None, min_length=1)
+    """Instead of `model`: several keys, endpoints or providers for this one logical model."""
     api_base: str | None = None
     api_key_env: str | None = None
     """The name of the environment variable that holds the key (never the key itself)."""
@@ -29,6 +56,34 @@ class ModelSpec(Strict):
     """Provider-specific parameters for this model's calls, sent unchecked."""
     concurrency: int | None = Field(None, ge=1)
     """At most this many calls in flight to this model (the experiment's bound still holds)."""
+
+    @model_validator(mode="after")
+    def _model_or_deployments(self) -> "ModelSpec":
+        if self.deployments is None:
+            if self.model is None:
+                raise ValueError("missing key 'model' (or `deployments`)")
+            return self
+        if self.model is not None:
+            raise ValueError("give `model` or `deployments`, not both")
+        if self.id is None:
+            raise ValueError("a model with `deployments` needs an `id` (how results name it)")
+        for key in ("api_base", "api_key_env"):
+            if getattr(self, key) is not None:
+                raise ValueError(f"`{key}` goes on each deployment of a model with `deployments`")
+        names = deployment_names(self.deployments)
+        if len(set(names)) < len(names):
+            raise ValueError("two deployments have the same `id`")
+        return self
+
+
+def deployment_names(deployments: list[DeploymentSpec]) -> list[str]:
+    """Each deployment's name in results: its `id`, else its model (`#N` added, N its place
+    from 1, when another deployment has the same model)."""
+    models = [deployment.model for deployment in deployments]
+    return [
+        deployment.id or (deployment.model if models.count(deployment.model) == 1 else f"{deployment.model}#{place}")
+        for place, deployment in enumerate(deployments, start=1)
+    ]
 
 
 class CaseSpec(Strict):

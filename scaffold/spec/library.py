@@ -14,11 +14,11 @@ from scaffold.spec.base import CheckBase, Setting
 from scaffold.spec.cases import load_cases
 from scaffold.spec.checks import OPTION_KEYS
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
-from scaffold.spec.experiment import Experiment, ModelSpec
+from scaffold.spec.experiment import Experiment, ModelSpec, deployment_names
 from scaffold.spec.params import merged_params
 from scaffold.spec.problems import check_fields, check_value, show_value
 from scaffold.spec.refs import RefError, parse_ref
-from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
+from scaffold.spec.resolved import Case, Deployment, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver
 from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
 from scaffold.spec.yaml_source import Loc, YamlDocument, load_yaml
@@ -218,11 +218,23 @@ class ExperimentLoader:
         models: list[Model] = []
         for loc, entry in self._items("models"):
             spec = entry if isinstance(entry, ModelSpec) else ModelSpec.model_validate({"model": entry})
-            if not spec.model.strip() or any(char.isspace() for char in spec.model):
-                self.report(loc, f"expected a litellm model such as openai/gpt-4.1-mini, got {show_value(spec.model)}")
+            deployments = spec.deployments or []
+            strings = [(loc, spec.model)] if spec.model is not None else []
+            strings += [(loc + ("deployments", index, "model"), each.model) for index, each in enumerate(deployments)]
+            wrong = [(at, text) for at, text in strings if not text.strip() or any(char.isspace() for char in text)]
+            for at, text in wrong:
+                self.report(at, f"expected a litellm model such as openai/gpt-4.1-mini, got {show_value(text)}")
+            if wrong:
                 continue
             params = merged_params(spec.params, spec.extra_params)
-            model = Model(spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, params, spec.concurrency)
+            routed = tuple(
+                Deployment(name, each.model, each.api_base, each.api_key_env, each.rpm, each.tpm)
+                for name, each in zip(deployment_names(deployments), deployments)
+            )
+            litellm_model = spec.model or routed[0].model
+            model = Model(
+                spec.id or litellm_model, litellm_model, spec.api_base, spec.api_key_env, params, spec.concurrency, routed
+            )
             if any(other.name == model.name for other in models):
                 self.report(loc, f"model '{model.name}' is listed twice (give one an `id`)")
                 continue

@@ -139,11 +139,16 @@ def _member_for_tag(members: list[Any], tag: str, discriminator: str | None) -> 
                 return member
         elif member_discriminator and tag.startswith(("tagged-union[", "function-before[")):
             return member
-        elif _is_model(inner) and tag == inner.__name__:
+        elif _is_model(inner) and tag in (inner.__name__, *_validated_tags(tag, inner)):
             return member
         elif tag.split("[")[0] == getattr(get_origin(inner) or inner, "__name__", None):
             return member
     return None
+
+
+def _validated_tags(tag: str, model: type[BaseModel]) -> tuple[str, ...]:
+    """`tag` when it names `model` behind a model validator (`function-after[check(), Model]`)."""
+    return (tag,) if tag.startswith("function-") and tag.endswith(f", {model.__name__}]") else ()
 
 
 def _field_by_key(model: type[BaseModel], key: Any) -> Any:

@@ -52,8 +52,22 @@ class Scaffold:
 
 
 @dataclass(frozen=True)
+class Deployment:
+    """One endpoint or key behind a logical model (`deployments:`); `name` is how the run
+    folder says it answered a call."""
+
+    name: str
+    model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+    rpm: int | None = None
+    tpm: int | None = None
+
+
+@dataclass(frozen=True)
 class Model:
-    """A model to call; `name` is its id in outputs, `model` the litellm string."""
+    """A model to call; `name` is its id in outputs, `model` the litellm string (for a model
+    with `deployments`, its first deployment's, which names its provider in messages)."""
 
     name: str
     model: str
@@ -61,6 +75,31 @@ class Model:
     api_key_env: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     concurrency: int | None = None
+    deployments: tuple[Deployment, ...] = ()
+    """When set, calls go through litellm's Router over these (providers/router_provider.py)."""
+
+    @property
+    def requests_per_minute(self) -> float | None:
+        """The sum of the deployments' `rpm`, when every deployment has one: the pace to send at."""
+        rates = [deployment.rpm for deployment in self.deployments]
+        return float(sum(rates)) if rates and None not in rates else None  # type: ignore[arg-type]
+
+    @property
+    def cache_identity(self) -> tuple[str, str | None]:
+        """What the response cache keys this model's calls by (model, endpoint). A model with
+        deployments is one logical model whichever deployment answers: keyed by the litellm
+        models it routes over, not by keys or endpoints."""
+        if not self.deployments:
+            return self.model, self.api_base
+        return "deployments:" + ",".join(sorted({deployment.model for deployment in self.deployments})), None
+
+    def answered_by(self, deployment_name: str | None) -> "Model":
+        """This model as the deployment named `deployment_name` (for its price); itself when
+        there is no such deployment. The id stays the logical model's."""
+        for deployment in self.deployments:
+            if deployment.name == deployment_name:
+                return Model(self.name, deployment.model, deployment.api_base, deployment.api_key_env, self.params)
+        return self
 
 
 @dataclass(frozen=True)

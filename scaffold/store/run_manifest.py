@@ -80,6 +80,18 @@ class ScaffoldRecord(_Record):
     kind: str
 
 
+class DeploymentRecord(_Record):
+    """One deployment of a model with `deployments:` (its key named by variable, never copied)."""
+
+    name: str
+    """How `results.jsonl` names it (`calls[].deployment`)."""
+    model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+    rpm: int | None = None
+    tpm: int | None = None
+
+
 class ModelRecord(_Record):
     """A model as it ran (its API key named by variable, never copied)."""
 
@@ -90,6 +102,8 @@ class ModelRecord(_Record):
     api_base: str | None = None
     api_key_env: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    deployments: list[DeploymentRecord] = Field(default_factory=list)
+    """The deployments litellm's Router spread its calls over; empty for a plain model."""
 
 
 class ResolvedRecord(_Record):

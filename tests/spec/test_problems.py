@@ -48,7 +48,7 @@ def test_missing_keys_wrong_types_and_bounds_read_as_sentences() -> None:
         "repeats: many\n"
     )
     assert experiment_problems(text) == [
-        "e.yaml:3:10: missing key 'model'",
+        "e.yaml:3:10: missing key 'model' (or `deployments`)",
         "e.yaml:4:10: unknown key 'timeout' (did you mean 'timeout_s'?)",
         "e.yaml:4:36: must be at least 1, got 0",
         "e.yaml:5:10: expected an integer, got 'many'",

@@ -1,6 +1,7 @@
 """Test support: the OpenAI-compatible test server and its scripting API."""
 
 from tests.support.openai_server import OpenAIServer, ReceivedRequest, completion_body
+from tests.support.rate_limited import RequestWindow
 from tests.support.script import (
     ChatRequest,
     Fault,
@@ -18,6 +19,7 @@ __all__ = [
     "Fault",
     "OpenAIServer",
     "ReceivedRequest",
+    "RequestWindow",
     "Reply",
     "Rule",
     "Script",

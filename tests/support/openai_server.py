@@ -30,6 +30,7 @@ from typing import Any, Sequence
 
 from aiohttp import web
 
+from tests.support.rate_limited import RequestWindow, refusal
 from tests.support.script import ChatRequest, Fault, Reply, Script, completion_tokens_for, prompt_tokens_for
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -101,10 +102,13 @@ class OpenAIServer:
         models: Sequence[str] = ("test-model",),
         host: str = "127.0.0.1",
         port: int = 0,
+        rate_limit: RequestWindow | None = None,
     ):
         """`api_key`: when set, requests without `Authorization: Bearer <api_key>` get a 401
-        (whose message echoes the key received, as careless servers do). `port=0`: a free one."""
+        (whose message echoes the key received, as careless servers do). `port=0`: a free one.
+        `rate_limit`: admit that many chat requests a window, 429 beyond (tests/support/rate_limited.py)."""
         self.script = script or Script()
+        self.rate_limit = rate_limit
         self.api_key = api_key
         self.models = tuple(models)
         self.host = host
@@ -206,6 +210,11 @@ class OpenAIServer:
             request = ChatRequest(next(self._chat_numbers), body, headers)
         if self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
             return self._record(http_request, body, headers, _unauthorized(headers.get("authorization", "")))
+        rate_headers: dict[str, str] | None = None
+        if self.rate_limit is not None:
+            admitted, rate_headers = self.rate_limit.admit()
+            if not admitted:
+                return self._record(http_request, body, headers, refusal(rate_headers))
         fault, reply = self.script.decide(request)
         if fault is not None and fault.kind == "drop":
             unsent = self._record(http_request, body, headers, None)
@@ -217,7 +226,8 @@ class OpenAIServer:
         delay = reply.latency_s + (fault.delay_s if fault is not None else 0.0)
         if delay:
             await asyncio.sleep(delay)
-        return self._record(http_request, body, headers, web.json_response(completion_body(request, reply)))
+        answer = web.json_response(completion_body(request, reply), headers=rate_headers)
+        return self._record(http_request, body, headers, answer)
 
     async def _models(self, http_request: web.Request) -> web.StreamResponse:
         data = [{"id": model, "object": "model", "created": 0, "owned_by": "scaffold-tests"} for model in self.models]
