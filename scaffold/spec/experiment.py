@@ -71,8 +71,9 @@ class ModelSpec(Strict):
             if getattr(self, key) is not None:
                 raise ValueError(f"`{key}` goes on each deployment of a model with `deployments`")
         names = deployment_names(self.deployments)
-        if len(set(names)) < len(names):
-            raise ValueError("two deployments have the same `id`")
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"two deployments are named '{twice[0]}' (give each its own `id`)")
         return self
 
 
