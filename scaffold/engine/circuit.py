@@ -35,6 +35,8 @@ def is_endpoint_failure(error: ProviderError) -> bool:
 
 def endpoint_of(model: Model) -> str:
     """Where a model's calls go, for a message: its `api_base`, else its litellm provider."""
+    if model.deployments:
+        return f"its {len(model.deployments)} deployment{'s' if len(model.deployments) > 1 else ''}"
     if model.api_base:
         return model.api_base
     provider, _, rest = model.model.partition("/")

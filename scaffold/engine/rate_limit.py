@@ -12,7 +12,8 @@ An AIMD limiter, one per model of a run, that every attempt of every call passes
   many more sends, less the calls still in flight (the server may not have counted them),
   until the reset, then a pause until the reset; after it the allowance is
   `x-ratelimit-limit-requests` again when known. The answer to the latest send is the
-  latest news; an answer to an earlier one (they return out of order) can only lower it. Remaining tokens below what a call uses pause sends until `-reset-tokens`.
+  latest news; an answer to an earlier one (they return out of order) can only lower it.
+- Remaining tokens below what a call uses pause sends until `-reset-tokens`.
 - `requests_per_minute` (the sum of a model's deployments' `rpm`) spaces sends evenly.
 
 `AdaptiveLimit` is the state machine, driven by a clock it is given (unit tests step it);
@@ -40,13 +41,17 @@ class AdaptiveLimit:
     """The limiter's state for one model. Times are seconds on the caller's clock."""
 
     ceiling: int
+    """The most calls ever in flight (the model's `concurrency`, else the experiment's)."""
     requests_per_minute: float | None = None
+    """When set, sends are spaced 60 / this seconds apart."""
     limit: int = 0
     """Calls allowed in flight now; starts at `ceiling`."""
     in_flight: int = 0
+    """Sends not yet answered."""
     sent: int = 0
     """Sends so far; each send's number is its ticket."""
     paused_until: float = 0.0
+    """No send before this time (a `Retry-After`, or tokens spent until their reset)."""
     decreases: int = 0
     """How often a 429 cut the limit (for reports and tests)."""
     _successes_in_window: int = 0

@@ -85,6 +85,12 @@ def test_the_cache_keys_a_routed_model_by_the_models_it_routes_over(tmp_path):
     assert plain.cache_identity == ("openai/gpt-4.1-mini", None) != model.cache_identity
 
 
+def test_a_dead_endpoint_message_names_the_deployments_not_one_provider(tmp_path):
+    from scaffold.engine.circuit import endpoint_of
+
+    assert endpoint_of(_routed(tmp_path)) == "its 3 deployments"
+
+
 def test_each_logical_model_gets_its_own_router_provider(tmp_path):
     model = _routed(tmp_path)
     provider = provider_for(model)
