@@ -56,3 +56,27 @@ async def test_with_only_retry_after_the_limiter_backs_off_and_no_cell_errs(tmp_
     # Retry-After: the calls in flight (at most 8) are refused, never a stream of retries
     assert window.refusals <= 8 * len(window.arrived)
     assert sum(result.attempts for result in results) == 30 + window.refusals
+
+
+async def test_litellm_responses_and_429s_carry_the_servers_rate_limit_headers():
+    from scaffold.providers.base import ModelRequest, ProviderError
+    from scaffold.providers.litellm_provider import LitellmProvider
+    from scaffold.spec.resolved import Model
+
+    window = RequestWindow(requests=1, window_s=30.0)
+    with OpenAIServer(rate_limit=window) as server:
+        request = ModelRequest(Model("m", "openai/test-model", api_base=server.url), [{"role": "user", "content": "hi"}])
+        completion = await LitellmProvider().complete(request)
+        try:
+            await LitellmProvider().complete(request)
+        except ProviderError as error:
+            refused = error
+        else:
+            raise AssertionError("the second request should be refused")
+
+    limits = completion.rate_limits
+    assert limits is not None and (limits.limit_requests, limits.remaining_requests) == (1, 0)
+    assert 0 < (limits.reset_requests_s or 0) <= 30
+    assert (refused.status, refused.kind) == (429, "retryable")
+    assert refused.rate_limits is not None and refused.rate_limits.remaining_requests == 0
+    assert 0 < (refused.retry_after_s or 0) <= 30  # from retry-after-ms, to the millisecond
