@@ -219,3 +219,33 @@ def test_merge_without_o_writes_a_new_run_the_library_lists(library, capsys) -> 
     assert Path(merged["dir"]).parent == library / ".scaffold" / "runs"
     assert merged["run_id"].endswith("-arith-merged") and merged["status"] == "complete"
     assert main(["diff", "last", "--json"]) == 0
+
+
+def test_a_shard_leaves_the_gates_to_merge_which_exits_1_when_one_fails(tmp_path, openai_server, capsys, monkeypatch) -> None:
+    gate = "gates:\n  - {variant: arith:plain, metric: pass_rate, min: 0.9}"  # plain gets a third wrong
+    current_library(tmp_path, openai_server, monkeypatch, cases=CASES, extra=gate)
+    shards = [run_json(capsys, "--shard", f"{i}/2") for i in (1, 2)]
+    assert all(shard["gates"] == [] for shard in shards)
+    assert main(["run", "arith", "--quiet", "--no-cache", "--shard", "1/2"]) == 0
+    assert "gates: not checked on shard 1/2; `scaffold merge` checks them on the merged run" in capsys.readouterr().out
+    merged = merge(capsys, shards[0]["dir"], shards[1]["dir"], "-o", "out", code=1)
+    assert [(gate["gate"], gate["ok"]) for gate in merged["gates"]] == [("arith:plain pass_rate >= 0.9", False)]
+
+
+def test_runs_counts_a_shard_against_its_share_and_merge_warns_of_a_dirty_tree(library, capsys) -> None:
+    one, two = (run_json(capsys, "--shard", f"{i}/2") for i in (1, 2))
+    recorded = manifest(two["dir"])
+    recorded["git"] = {"commit": None, "dirty": True}
+    (Path(two["dir"]) / "run.json").write_text(json.dumps(recorded))
+    capsys.readouterr()
+    assert main(["runs"]) == 0
+    listing = capsys.readouterr().out
+    for shard in (one, two):
+        size = shard["cells"]["total"]
+        assert any(shard["run_id"] in line and f"{size}/{size}" in line for line in listing.splitlines())
+    assert main(["merge", one["dir"], two["dir"], "-o", "out"]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: run {two['run_id']} was made from a work tree with uncommitted changes "
+        "(its experiment hash matches, so its prompts and cases are the others')\n"
+    )
+    assert manifest(library / "out")["git"]["dirty"] is True

@@ -110,3 +110,21 @@ def test_the_experiment_hash_follows_content_not_place_or_run_flags(tmp_path: Pa
     prompts = tmp_path / "b" / "prompts" / "arith.yaml"
     prompts.write_text(prompts.read_text().replace("careful assistant", "careless assistant"))
     assert experiment_hash(here) != experiment_hash(load_experiment("arith", tmp_path / "b"))
+
+
+async def test_a_shard_run_starts_with_its_own_cell_count(tmp_path: Path, openai_server) -> None:
+    from scaffold.engine.events import RunStarted
+    from scaffold.engine.session import new_session
+    from scaffold.store.run_manifest import RunSelection
+    from tests.engine.library import sum_reply
+    from tests.support.script import Script
+
+    openai_server.reset(Script(default=sum_reply))
+    write_library(tmp_path, openai_server.url, cases=10)
+    session = new_session("arith", RunSelection(shard="3/4"), root=tmp_path)
+    expected = count_cells(session.experiment)
+    events = [event async for event in session.start().events()]
+    started = events[0]
+    assert isinstance(started, RunStarted) and started.total_cells == started.pending_cells == expected < 20
+    assert openai_server.request_count == expected
+    assert started.run_dir.name.endswith("-arith-shard3of4")
