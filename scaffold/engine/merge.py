@@ -141,11 +141,18 @@ def check_same_experiment(runs: Sequence[tuple[RunFolder, RunManifest]], refs: S
         if manifest.git.dirty:
             warnings.append(f"run {manifest.run_id} was made from a work tree with uncommitted changes "
                             "(its experiment hash matches, so its prompts and cases are the others')")
+        if _scaffold_version(manifest) != _scaffold_version(first):
+            warnings.append(f"run {manifest.run_id} was made by scaffold {_scaffold_version(manifest)}, "
+                            f"{first.run_id} by {_scaffold_version(first)}")
         if manifest.status == "running":
             warnings.append(f"run {manifest.run_id} is still running or was killed: its cells so far are merged")
     if problems:
         raise SpecError(problems)
     return warnings
+
+
+def _scaffold_version(manifest: RunManifest) -> str | None:
+    return manifest.versions.scaffold if manifest.versions else None
 
 
 def _short(commit: str | None) -> str:

@@ -236,6 +236,7 @@ def test_runs_counts_a_shard_against_its_share_and_merge_warns_of_a_dirty_tree(l
     one, two = (run_json(capsys, "--shard", f"{i}/2") for i in (1, 2))
     recorded = manifest(two["dir"])
     recorded["git"] = {"commit": None, "dirty": True}
+    recorded["versions"]["scaffold"] = "0.0.1"
     (Path(two["dir"]) / "run.json").write_text(json.dumps(recorded))
     capsys.readouterr()
     assert main(["runs"]) == 0
@@ -247,5 +248,6 @@ def test_runs_counts_a_shard_against_its_share_and_merge_warns_of_a_dirty_tree(l
     assert capsys.readouterr().err == (
         f"warning: run {two['run_id']} was made from a work tree with uncommitted changes "
         "(its experiment hash matches, so its prompts and cases are the others')\n"
+        f"warning: run {two['run_id']} was made by scaffold 0.0.1, {one['run_id']} by {manifest(one['dir'])['versions']['scaffold']}\n"
     )
     assert manifest(library / "out")["git"]["dirty"] is True
