@@ -128,3 +128,11 @@ async def test_a_shard_run_starts_with_its_own_cell_count(tmp_path: Path, openai
     assert isinstance(started, RunStarted) and started.total_cells == started.pending_cells == expected < 20
     assert openai_server.request_count == expected
     assert started.run_dir.name.endswith("-arith-shard3of4")
+
+
+def test_the_experiment_hash_reads_cases_whose_vars_mix_key_types(tmp_path: Path) -> None:
+    write_library(tmp_path, "http://127.0.0.1:9/v1")
+    experiment = load_experiment("arith", tmp_path)
+    case = dataclasses.replace(experiment.cases[0], vars={1: "one", "b": 2})
+    mixed = dataclasses.replace(experiment, cases=(case,))
+    assert experiment_hash(mixed) == experiment_hash(mixed) != experiment_hash(experiment)
