@@ -3,8 +3,12 @@ and every `scaffold` command in it is one the command line accepts."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -76,3 +80,46 @@ def test_the_indexed_job_runs_four_auto_shards_on_a_shared_volume_then_merges() 
         _parser().parse_args(command)
     claim = {volume["persistentVolumeClaim"]["claimName"] for volume in spec["template"]["spec"]["volumes"]}
     assert claim == {volume["persistentVolumeClaim"]["claimName"] for volume in pod["spec"]["volumes"]}
+
+
+def _as_arith(command: list[str]) -> list[str]:
+    """A README command on the test library: experiment `arith`, its own model."""
+    words = ["arith" if word == "quickstart" else word for word in command]
+    if "-m" in words:
+        del words[words.index("-m"):words.index("-m") + 2]
+    return words
+
+
+def _shell(line: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A README shell line with `scaffold` as this interpreter's."""
+    scaffold = f"{shlex.quote(sys.executable)} -m scaffold"
+    script = re.sub(r"(^|&& )scaffold ", lambda match: match.group(1) + scaffold + " ", line)
+    env = {**os.environ, "CI": "1"}
+    return subprocess.run(["sh", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_job_and_workflow_commands_run_as_written_against_the_test_server(tmp_path, openai_server, monkeypatch) -> None:
+    from scaffold.cli.main import main
+    from tests.engine.library import current_library
+
+    current_library(tmp_path, openai_server, monkeypatch, cases=8)
+    workflow, job, pod = section_yaml()
+    (shard_command,) = scaffold_commands(job)
+    for index in range(4):  # the Indexed Job's four pods (in-process: the merges below are real shells)
+        monkeypatch.setenv("JOB_COMPLETION_INDEX", str(index))
+        assert main(_as_arith(shard_command)) == 0
+    monkeypatch.delenv("JOB_COMPLETION_INDEX")
+    env_runs = sorted((tmp_path / ".scaffold" / "runs").iterdir())
+    assert [run.name.rsplit("-", 1)[1] for run in env_runs] == ["shard1of4", "shard2of4", "shard3of4", "shard4of4"]
+    (merge_line,) = [line for line in shell_lines(pod) if "scaffold merge" in line]
+    done = _shell(merge_line, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "16 of 16 cells, complete" in done.stdout
+
+    for index, run in enumerate(env_runs, start=1):  # the workflow's downloaded artifacts
+        shutil.copytree(run, tmp_path / "shards" / f"shard-{index}" / run.name)
+    shutil.rmtree(tmp_path / ".scaffold" / "runs" / "merged")
+    (merge_line,) = [line for line in shell_lines(workflow) if "scaffold merge" in line]
+    done = _shell(merge_line, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "merged 4 runs" in done.stdout
