@@ -24,7 +24,7 @@ from typing import Any, Iterator, Sequence
 from scaffold.cells import CellKey, CellResult
 from scaffold.engine.summary import RunTally
 from scaffold.spec.errors import Position, Problem, SpecError
-from scaffold.store.run_dir import RESULTS, RunFolder, RunNotFound, resolve_run
+from scaffold.store.run_dir import RESULTS, RunFolder, RunNotFound, resolve_run, runs_dir
 from scaffold.store.run_manifest import ResolvedRecord, RunManifest
 
 COMPARED_FIELDS = ("status", "score", "output", "checks", "usage", "error", "error_type")
@@ -203,8 +203,11 @@ def merge_runs(refs: Sequence[str], output: Path, root: Path) -> MergeResult:
     warnings = check_same_experiment(runs, refs)
     chosen = _choose(runs)
     first = runs[0][1]
-    plan = list(planned_keys(first.resolved))
-    missing = [key for key in plan if key not in chosen]
+    planned, missing = 0, []
+    for key in planned_keys(first.resolved):
+        planned += 1
+        if key not in chosen:
+            missing.append(key)
     run_ids = [manifest.run_id for _, manifest in runs]
     duplicated = [
         Duplicate(key, tuple(run_ids[i] for i in copy.holders), run_ids[copy.run], copy.differ)
@@ -213,8 +216,9 @@ def merge_runs(refs: Sequence[str], output: Path, root: Path) -> MergeResult:
     ]
     output.mkdir(parents=True, exist_ok=True)
     tally = RunTally(repeats=first.resolved.repeats)
-    for key in dict.fromkeys(key.group for key in plan):
-        tally.ensure_group(*key)
+    resolved = first.resolved
+    for variant, scaffold, model in itertools.product(resolved.variants, resolved.scaffolds, resolved.models):
+        tally.ensure_group(variant.ref, scaffold.ref, model.name)
     written = 0
     with (output / RESULTS).open("w", encoding="utf-8") as stream:
         for index, (folder, _) in enumerate(runs):
@@ -227,13 +231,15 @@ def merge_runs(refs: Sequence[str], output: Path, root: Path) -> MergeResult:
                 stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
                 tally.add(CellResult.from_json(data))
                 written += 1
-    manifest = _merged_manifest(output.name, runs, tally, missing, len(plan))
+    in_library = output.resolve().parent == runs_dir(root).resolve()
+    manifest = _merged_manifest(output.name, output.name if in_library else str(output), runs, tally, missing, planned)
     RunFolder(output).write_manifest(manifest)
-    return MergeResult(output, manifest, len(plan), written, missing, duplicated, warnings)
+    return MergeResult(output, manifest, planned, written, missing, duplicated, warnings)
 
 
 def _merged_manifest(
-    run_id: str, runs: Sequence[tuple[RunFolder, RunManifest]], tally: RunTally, missing: list[CellKey], planned: int
+    run_id: str, resume_ref: str, runs: Sequence[tuple[RunFolder, RunManifest]], tally: RunTally,
+    missing: list[CellKey], planned: int,
 ) -> RunManifest:
     first = runs[0][1]
     manifests = [manifest for _, manifest in runs]
@@ -242,7 +248,7 @@ def _merged_manifest(
     stop_reason = None
     if missing:
         stop_reason = (f"merged without {len(missing)} of {planned} cells: "
-                       f"`scaffold run {first.experiment} --resume {run_id}` runs them")
+                       f"`scaffold run {first.experiment} --resume {resume_ref}` runs them")
     return first.model_copy(update={
         "run_id": run_id,
         "status": "interrupted" if missing else "complete",

@@ -179,6 +179,8 @@ def test_merge_reports_missing_cells_and_a_resume_runs_them(library, openai_serv
     assert merged["status"] == "interrupted" and len(merged["missing"]) == CELLS - have
     assert set(merged["missing"][0]) == {"variant", "scaffold", "model", "case_id", "repeat"}
     assert "`scaffold run arith --resume partial` runs them" in manifest(library / ".scaffold/runs/partial")["stop_reason"]
+    merge(capsys, one["run_id"], two["run_id"], "-o", "elsewhere", code=3)  # not in the library: named by path
+    assert "`scaffold run arith --resume elsewhere` runs them" in manifest(library / "elsewhere")["stop_reason"]
     sent = openai_server.request_count
     assert main(["run", "arith", "--quiet", "--no-cache", "--resume", "partial"]) == 0
     assert openai_server.request_count - sent == CELLS - have
