@@ -179,8 +179,15 @@ def test_merge_reports_missing_cells_and_a_resume_runs_them(library, openai_serv
     assert merged["status"] == "interrupted" and len(merged["missing"]) == CELLS - have
     assert set(merged["missing"][0]) == {"variant", "scaffold", "model", "case_id", "repeat"}
     assert "`scaffold run arith --resume partial` runs them" in manifest(library / ".scaffold/runs/partial")["stop_reason"]
-    merge(capsys, one["run_id"], two["run_id"], "-o", "elsewhere", code=3)  # not in the library: named by path
-    assert "`scaffold run arith --resume elsewhere` runs them" in manifest(library / "elsewhere")["stop_reason"]
+    capsys.readouterr()
+    assert main(["merge", one["run_id"], two["run_id"], "-o", "elsewhere"]) == 3  # outside the library: by path
+    out, err = capsys.readouterr()
+    first_missing = merged["missing"][0]
+    assert out.splitlines()[1] == (
+        f"missing: {first_missing['variant']} · single · test · case {first_missing['case_id']} · repeat 0"
+    )
+    assert out.count("\nmissing: ") == CELLS - have
+    assert err == f"merged without {CELLS - have} of {CELLS} cells: `scaffold run arith --resume elsewhere` runs them\n"
     sent = openai_server.request_count
     assert main(["run", "arith", "--quiet", "--no-cache", "--resume", "partial"]) == 0
     assert openai_server.request_count - sent == CELLS - have
