@@ -21,7 +21,7 @@ from scaffold.spec.refs import RefError, parse_ref
 from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver
 from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
-from scaffold.spec.yaml_source import Loc, YamlDocument, load_yaml
+from scaffold.spec.yaml_source import Loc, YamlDocument, collection_paused, load_yaml
 
 EXPERIMENTS_DIR = "experiments"
 """The library folder that holds experiment files."""
@@ -95,6 +95,10 @@ class ExperimentLoader:
 
     def load(self) -> tuple[ResolvedExperiment | None, int]:
         """The resolved experiment (None when it has problems) and how many cases it has."""
+        with collection_paused():
+            return self._load()
+
+    def _load(self) -> tuple[ResolvedExperiment | None, int]:
         problems_before = len(self.resolver.problems)
         self.doc, problems = load_yaml(self.path, display_path(self.path))
         self.resolver.problems.extend(problems)
