@@ -16,7 +16,7 @@ from scaffold.spec.checks import OPTION_KEYS
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
 from scaffold.spec.experiment import Experiment, ModelSpec
 from scaffold.spec.params import merged_params
-from scaffold.spec.problems import check_fields, check_value, show_value
+from scaffold.spec.problems import check_fields, check_value, field_default, show_value
 from scaffold.spec.refs import RefError, parse_ref
 from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver
@@ -177,7 +177,7 @@ class ExperimentLoader:
         """(loc, value) of each item of list field `name` that validates (its default when absent)."""
         data = self.doc.data
         if name not in data:
-            return [((name,), item) for item in Experiment.model_fields[name].get_default(call_default_factory=True)]
+            return [((name,), item) for item in field_default(Experiment.model_fields[name])]
         if not isinstance(data[name], list):
             return []
         items: list[tuple[Loc, Any]] = []
