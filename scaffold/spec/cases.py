@@ -291,16 +291,14 @@ def load_cases(raw: Any, spec: Any, doc: YamlDocument, loc: Loc, root: Path) -> 
             problems.extend(_row_problems(row, inline))
             continue
         identity = case_spec.id if case_spec.id is not None else case_id(case_spec.vars)
+        if "id" in row.data:  # where the id was written (the row, when the id is a hash of its vars)
+            row.loc = (*row.loc, "id")
+        row.data = None  # the case holds what it needs: the raw row goes (a 100k-row file holds both at once otherwise)
         if identity in first_seen:
-            first, position = _id_position(first_seen[identity]), _id_position(row)
+            first, position = first_seen[identity].position(), row.position()
             where = f"line {first.line}" if first.file == position.file else str(first)
             problems.append(Problem(position, f"duplicate case id '{identity}' (first at {where})"))
             continue
         first_seen[identity] = row
         cases.append(Case(identity, case_spec.vars, case_spec.expected, case_spec.cluster, tuple(case_spec.tags), case_spec.added))
     return cases, problems
-
-
-def _id_position(row: _Row) -> Position:
-    """Where a row's case id was written (the row, when its id is a hash of its vars)."""
-    return row.position("id") if isinstance(row.data, dict) and "id" in row.data else row.position()

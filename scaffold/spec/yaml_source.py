@@ -152,10 +152,13 @@ class _Builder:
     """Builds plain values from a composed node tree. Strict (the fast path), it raises
     _Refused at the first thing to report; otherwise it records each as a problem."""
 
-    def __init__(self, file: str, loader: Any, *, strict: bool):
+    def __init__(self, file: str, loader: Any, text: str, *, strict: bool):
         self.file = file
         self.loader = loader
         self.strict = strict
+        self.merges = "<<" in text or "=" in text or "!" in text
+        """Whether a mapping may hold a merge (`<<`, `!!merge`) or value (`=`) key, which
+        PyYAML's `flatten_mapping` resolves; without one, flattening would change nothing."""
         self.problems: list[Problem] = []
 
     def build(self, node: yaml.Node, depth: int = 1) -> Any:
@@ -168,13 +171,17 @@ class _Builder:
         return [self.build(item, depth + 1) for item in node.value]
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
-        self.loader.flatten_mapping(node)
+        if self.merges:
+            self.loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if self.strict and not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused
-            key = self.loader.construct_object(key_node, deep=True)
+            if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+                key: Any = key_node.value
+            else:
+                key = self.loader.construct_object(key_node, deep=True)
             if isinstance(key, (list, dict)):
                 self._report(key_node, "a key must be a plain value")
                 continue
@@ -213,7 +220,7 @@ def _parse_fast(text: str, file: str) -> YamlDocument | None:
         node = loader.get_single_node()
         if node is not None and "*" in text:  # no alias without a `*`
             check_expansion(node)
-        return YamlDocument(file, _Builder(file, loader, strict=True).build(node) if node is not None else None, root=node)
+        return YamlDocument(file, _Builder(file, loader, text, strict=True).build(node) if node is not None else None, root=node)
     except (yaml.YAMLError, _LimitReached, _Refused):
         return None
     finally:
@@ -228,7 +235,7 @@ def parse_yaml_marked(text: str, file: str) -> tuple[YamlDocument, list[Problem]
         if node is None:
             return YamlDocument(file, None), []
         check_expansion(node)
-        builder = _Builder(file, loader, strict=False)
+        builder = _Builder(file, loader, text, strict=False)
         return YamlDocument(file, builder.build(node), root=node), builder.problems
     except _LimitReached as limit:
         return YamlDocument(file, None), [Problem(mark_position(file, limit.mark), limit.message)]

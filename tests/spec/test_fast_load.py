@@ -92,6 +92,7 @@ def test_a_valid_file_is_not_parsed_the_marked_way(monkeypatch: pytest.MonkeyPat
         + "".join(f"c{n}: &c{n} [{', '.join(['*b' if n == 0 else f'*c{n - 1}'] * 10)}]\n" for n in range(4)),  # an alias bomb
         "a: &a [*a]\n",  # an alias inside what it names
         "a: 1\n---\nb: 2\n",  # two documents
+        "a: &a {x: 1}\nb:\n  ? !!merge\n  : *a\n  x: 2\n",  # a merge key written as a tag, then its key again
     ],
 )
 def test_a_file_with_something_to_report_reads_as_the_marked_parse_reports_it(text: str) -> None:
