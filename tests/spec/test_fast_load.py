@@ -159,3 +159,22 @@ def test_help_loads_neither_the_spec_layer_nor_pydantic() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert result.stderr.strip() == "[]"
+
+
+NESTINGS = {
+    "flow sequences": lambda depth: "[" * depth + "]" * depth,
+    "block sequences": lambda depth: "- " * depth + "x",
+    "flow mappings under a key": lambda depth: "x: " + "{a: " * (depth - 1) + "1" + "}" * (depth - 1),
+}
+"""Text of `depth` nested collections, each way of nesting them."""
+
+
+@pytest.mark.parametrize("depth", [64, 65])
+@pytest.mark.parametrize("nesting", sorted(NESTINGS))
+def test_the_depth_limit_falls_at_the_same_collection_either_way(depth: int, nesting: str) -> None:
+    text = NESTINGS[nesting](depth)
+    fast, fast_problems = parse_yaml(text, "f.yaml")
+    marked, marked_problems = parse_yaml_marked(text, "f.yaml")
+    assert [str(problem) for problem in fast_problems] == [str(problem) for problem in marked_problems]
+    assert fast.data == marked.data
+    assert [problem.message for problem in marked_problems] == (["YAML collections nest more than 64 deep"] if depth > 64 else [])
