@@ -98,7 +98,7 @@ def results_jsonl_fields() -> set[str]:
         transcript=({"role": "user", "content": "1 + 2?"},),
         calls=(
             CallRecord(usage, 0.1, 1, True, 0.001),
-            CallRecord(usage, 0.2, 2, False, None, "judge"),
+            CallRecord(usage, 0.2, 2, False, None, "judge", batch=True),
         ),
         tool_calls={"calculator": 1},
         started_at=1.0,
