@@ -83,49 +83,38 @@ class BatchClient:
         self.model = model
         self.timeout_s = timeout_s
 
-    def _where(self) -> dict[str, Any]:
-        return {
-            "custom_llm_provider": "openai",
-            "api_base": self.model.api_base,
-            "api_key": api_key_for(self.model),
-            "timeout": self.timeout_s,
-            "max_retries": 0,
+    async def _call(self, function: str, **arguments: Any) -> Any:
+        """`litellm.<function>(**arguments)` at this model's endpoint, failures classified."""
+        litellm = _load_litellm()
+        api_key = api_key_for(self.model)
+        where = {
+            "custom_llm_provider": "openai", "api_base": self.model.api_base, "api_key": api_key,
+            "timeout": self.timeout_s, "max_retries": 0,
         }
+        try:
+            return await getattr(litellm, function)(**arguments, **where)
+        except Exception as error:
+            raise classify_error(error, timeout_s=self.timeout_s, secret=api_key) from None
 
     async def submit(self, lines: list[dict[str, Any]]) -> tuple[str, str]:
         """Upload `lines` as a JSONL file and create a batch of it: (batch id, input file id)."""
-        litellm = _load_litellm()
-        where = self._where()
         data = "".join(json.dumps(line, separators=(",", ":"), ensure_ascii=False) + "\n" for line in lines)
-        try:
-            uploaded = await litellm.acreate_file(
-                file=("requests.jsonl", data.encode("utf-8"), "application/jsonl"), purpose="batch", **where
-            )
-            batch = await litellm.acreate_batch(
-                completion_window=COMPLETION_WINDOW, endpoint=CHAT_ENDPOINT, input_file_id=uploaded.id, **where
-            )
-        except Exception as error:
-            raise classify_error(error, timeout_s=self.timeout_s, secret=where["api_key"]) from None
+        uploaded = await self._call(
+            "acreate_file", file=("requests.jsonl", data.encode("utf-8"), "application/jsonl"), purpose="batch"
+        )
+        batch = await self._call(
+            "acreate_batch", completion_window=COMPLETION_WINDOW, endpoint=CHAT_ENDPOINT, input_file_id=uploaded.id
+        )
         return str(batch.id), str(uploaded.id)
 
     async def state(self, batch_id: str) -> BatchState:
         """The batch's status and, once they exist, its output and error file ids."""
-        litellm = _load_litellm()
-        where = self._where()
-        try:
-            batch = await litellm.aretrieve_batch(batch_id=batch_id, **where)
-        except Exception as error:
-            raise classify_error(error, timeout_s=self.timeout_s, secret=where["api_key"]) from None
+        batch = await self._call("aretrieve_batch", batch_id=batch_id)
         return BatchState(str(batch.status), batch.output_file_id, batch.error_file_id)
 
     async def lines(self, file_id: str) -> list[dict[str, Any]]:
         """The JSON lines of an output or error file (blank and unreadable lines skipped)."""
-        litellm = _load_litellm()
-        where = self._where()
-        try:
-            content = await litellm.afile_content(file_id=file_id, **where)
-        except Exception as error:
-            raise classify_error(error, timeout_s=self.timeout_s, secret=where["api_key"]) from None
+        content = await self._call("afile_content", file_id=file_id)
         parsed = []
         for text in content.content.decode("utf-8", errors="replace").splitlines():
             try:

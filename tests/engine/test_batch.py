@@ -18,8 +18,9 @@ from scaffold.spec.library import load_experiment
 from scaffold.store.batches import BATCHES, BatchLedger
 from scaffold.store.run_dir import RunFolder
 from tests.engine.batch_library import write_batch_library
-from tests.support.script import Fault, Script
 from tests.engine.library import sum_reply
+from tests.support.openai_server import OpenAIServer
+from tests.support.script import Fault, Script
 
 FAST = RunOptions(retry_base_delay_s=0.01, grace_s=0.5, use_cache=False)
 
@@ -64,7 +65,7 @@ async def test_a_batch_run_reports_what_a_live_run_reports(tmp_path, openai_serv
     assert len(openai_server.chat_requests) == live_chat  # not one live call
     assert _batch_posts(openai_server) == 1
     assert _cells(batched.run_dir) == _cells(live.run_dir)
-    assert [dataclasses.astuple(g) for g in batched.summary.groups] != []
+    assert len(batched.summary.groups) == len(live.summary.groups) == 2
     for ours, theirs in zip(batched.summary.groups, live.summary.groups):
         assert (ours.passed, ours.failed, ours.errors, ours.usage) == (theirs.passed, theirs.failed, theirs.errors, theirs.usage)
     # one batch of all 12 cells: batch cells are not bound by `concurrency: 4`
@@ -210,3 +211,13 @@ def test_batch_on_a_model_without_a_batch_api_is_a_problem_at_its_line(tmp_path,
         load_experiment("arith", tmp_path)
     (problem,) = raised.value.problems
     assert str(problem.position).endswith("arith.yaml:8:12") and "batch: true needs an openai/... model" in problem.message
+
+
+async def test_a_refused_key_stops_a_batch_run_like_a_live_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCAFFOLD_TEST_KEY", "sk-wrong-key")
+    with OpenAIServer(Script(default=sum_reply), api_key="sk-the-right-one") as server:
+        finished = await _run(Run(_experiment(tmp_path, server.url), FAST))
+        assert (finished.status, finished.cause) == ("stopped", "auth")
+        assert "authentication failed" in (finished.reason or "") and "sk-wrong-key" not in (finished.reason or "")
+        assert not server.batches.created and [r.path for r in server.requests] == ["/v1/files"]
+    assert not list(RunFolder(finished.run_dir).read_results())
