@@ -23,7 +23,7 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Coroutine, Iterable
 
 from scaffold.cells import CellKey, Completion
 from scaffold.engine.batch_client import BatchClient, line_outcome, request_line
@@ -175,10 +175,22 @@ class Batcher:
         for model_name in list(self._unsent):
             queued = [waiting for waiting in self._unsent.pop(model_name) if not waiting.settled]
             if queued:
-                self._spawn(self._submit(queued))
+                self._spawn(self._submit(queued), lambda queued=queued: queued)
 
-    def _spawn(self, coroutine: Any) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coroutine)
+    def _spawn(self, work: Coroutine[Any, Any, None], waiting: Callable[[], Iterable[_Waiting]]) -> asyncio.Task[None]:
+        """Run `work` in the background; should it raise (a harness fault: disk full, a bug),
+        the calls `waiting` names fail with that error instead of waiting forever."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception as error:
+                for stuck in list(waiting()):
+                    if not stuck.settled:
+                        self._unblock(stuck)
+                        stuck.future.set_exception(error)
+
+        task = asyncio.get_running_loop().create_task(guarded())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -221,7 +233,7 @@ class Batcher:
 
     def _watch(self, record: BatchRecord, model: Model, *, first_poll_s: float) -> _Watch:
         watch = self._watches[record.batch_id] = _Watch(record, model)
-        watch.task = self._spawn(self._follow(watch, first_poll_s))
+        watch.task = self._spawn(self._follow(watch, first_poll_s), watch.waiting.values)
         return watch
 
     async def _follow(self, watch: _Watch, first_poll_s: float) -> None:

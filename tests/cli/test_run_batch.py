@@ -33,10 +33,13 @@ def test_run_batch_sends_every_single_call_cell_in_one_batch(tmp_path, openai_se
     assert BatchLedger(Path(summary["dir"])).batches[0].batch_id == batch.id
 
 
-def test_a_killed_batch_run_resumes_without_resubmitting(tmp_path, openai_server):
+def test_a_killed_2000_cell_batch_run_resumes_without_resubmitting(tmp_path, openai_server):
+    """DESIGN 10's done-when: 2,000 single-call cells through the batch endpoints, a kill and
+    a resume that sends nothing again, and the numbers a live run reports (1,000 sums in two
+    variants; the plain one is wrong on multiples of 3)."""
     openai_server.reset(Script(default=sum_reply))
     openai_server.batches.hold = True  # the batch runs at the provider until released
-    write_batch_library(tmp_path, openai_server.url, batch=False)
+    write_batch_library(tmp_path, openai_server.url, batch=False, cases=1000)
     env = {**os.environ, "SCAFFOLD_TEST_KEY": "sk-test", "CI": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "scaffold", "run", "arith", "--batch", "--no-cache", "--quiet"],
@@ -58,12 +61,12 @@ def test_a_killed_batch_run_resumes_without_resubmitting(tmp_path, openai_server
     (run_dir,) = list_run_dirs(tmp_path)
     assert not list(RunFolder(run_dir).read_results())  # killed while the batch ran
     (record,) = BatchLedger(run_dir).batches
-    assert len(record.cells) == 12
+    assert len(record.cells) == 2000
 
     openai_server.batches.hold = False
     done = scaffold(tmp_path, "run", "arith", "--resume", "last", "--json", "--no-cache")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["cells"] == {"total": 12, "passed": 10, "failed": 2, "errors": 0}
+    assert json.loads(done.stdout)["cells"] == {"total": 2000, "passed": 1667, "failed": 333, "errors": 0}
     assert sum(1 for request in openai_server.requests if request.path == "/v1/batches") == 1
     assert [batch.id for batch in openai_server.batches.created] == [record.batch_id]
     assert not openai_server.chat_requests

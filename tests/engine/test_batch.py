@@ -118,6 +118,7 @@ async def test_error_lines_become_error_cells_and_retryable_ones_are_sent_again(
     script.on(fault=Fault.bad_request("Invalid value for 'temperature'."), last_user="2 + 20")
     script.on(fault=Fault.rate_limit(), last_user="3 + 30", times=2)  # once for each variant
     script.on(fault=Fault.server_error(503), last_user="4 + 40")  # every time
+    script.on(fault=Fault.context_length(), last_user="5 + 50")
     openai_server.reset(script)
     finished = await _run(Run(_experiment(tmp_path, openai_server.url, max_attempts=3), FAST))
 
@@ -130,9 +131,10 @@ async def test_error_lines_become_error_cells_and_retryable_ones_are_sent_again(
         assert results[(variant, "c3")].status != "error" and results[(variant, "c3")].calls[0].attempts == 2
         down = results[(variant, "c4")]
         assert (down.status, down.error_type, down.calls[0].attempts) == ("error", "retryable", 3)
+        assert results[(variant, "c5")].error_type == "context_window"
     # batch 1: all 12; batch 2: the 429s and the 503s; batch 3: the 503s once more
     assert [len(batch.lines) for batch in openai_server.batches.created] == [12, 4, 2]
-    assert finished.summary.cells_json()["errors"] == 4
+    assert finished.summary.cells_json()["errors"] == 6
 
 
 async def test_requests_an_expired_batch_lacks_go_in_a_new_batch(tmp_path, openai_server):
