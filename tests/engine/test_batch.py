@@ -223,3 +223,16 @@ async def test_a_refused_key_stops_a_batch_run_like_a_live_one(tmp_path, monkeyp
         assert "authentication failed" in (finished.reason or "") and "sk-wrong-key" not in (finished.reason or "")
         assert not server.batches.created and [r.path for r in server.requests] == ["/v1/files"]
     assert not list(RunFolder(finished.run_dir).read_results())
+
+
+async def test_sequential_stopping_runs_batch_models_live(tmp_path, openai_server):
+    from scaffold.spec.experiment import Sequential
+
+    openai_server.reset(Script(default=sum_reply))
+    experiment = dataclasses.replace(_experiment(tmp_path, openai_server.url), sequential=Sequential(min_cases=2))
+    finished = await _run(Run(experiment, FAST))
+    recorded = list(RunFolder(finished.run_dir).read_results())
+    assert recorded and not openai_server.batches.created
+    assert len(openai_server.chat_requests) == len(recorded)
+    assert not any(result.calls[0].batch for result in recorded)
+    assert not (finished.run_dir / BATCHES).exists()
