@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from scaffold.store.batches import BATCHES, BatchLedger
 from scaffold.store.run_dir import RunFolder, list_run_dirs
 from tests.cli.test_run import scaffold
@@ -70,3 +72,18 @@ def test_a_killed_2000_cell_batch_run_resumes_without_resubmitting(tmp_path, ope
     assert sum(1 for request in openai_server.requests if request.path == "/v1/batches") == 1
     assert [batch.id for batch in openai_server.batches.created] == [record.batch_id]
     assert not openai_server.chat_requests
+
+
+def test_a_dry_run_prices_batch_models_at_the_batch_price(tmp_path, monkeypatch, capsys):
+    from scaffold.cli.main import main
+
+    write_batch_library(tmp_path, "http://127.0.0.1:9/v1", model="gpt-4o-mini", batch=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "arith", "--dry-run"]) == 0
+    live = capsys.readouterr().out
+    assert main(["run", "arith", "--dry-run", "--batch"]) == 0
+    batched = capsys.readouterr().out
+    live_cost = float(live.split("test: ≥ $")[1].split()[0])
+    batch_cost = float(batched.split("test: ≥ $")[1].split()[0])
+    assert "at the batch price" in batched and "at the batch price" not in live
+    assert batch_cost == pytest.approx(live_cost / 2, abs=1e-4)
