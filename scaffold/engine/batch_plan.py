@@ -7,11 +7,10 @@ one, so a `--until-decided` run has none.
 
 from __future__ import annotations
 
-from typing import Any, Container, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
-from scaffold.cells import CellKey
 from scaffold.engine.batch import Batcher
-from scaffold.engine.plan import CellPlan, plan_cells
+from scaffold.engine.plan import CellPlan
 from scaffold.spec.resolved import ResolvedExperiment
 from scaffold.store.batches import BatchLedger
 from scaffold.store.run_dir import RunFolder
@@ -29,15 +28,9 @@ class BatchCells:
         """Whether `plan` is a batch cell."""
         return self.enabled and plan.model.batch and plan.scaffold.ref in self._single_call
 
-    def pending(self, finished: Container[CellKey]) -> Iterator[CellPlan]:
-        """The batch cells not yet finished, in plan order."""
-        if not self.enabled:
-            return iter(())
-        return (plan for plan in plan_cells(self.experiment) if plan.key not in finished and self.holds(plan))
-
-    def count(self, finished: Container[CellKey]) -> int:
-        """How many batch cells are pending."""
-        return sum(1 for _ in self.pending(finished))
+    def among(self, plans: Iterable[CellPlan]) -> Iterator[CellPlan]:
+        """The batch cells of `plans`, in their order."""
+        return (plan for plan in plans if self.holds(plan))
 
     def batcher(self, folder: RunFolder, retry_base_delay_s: float) -> Batcher:
         """The run's Batcher, re-attaching to the batches `folder`'s batches.json records."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, get_args
 
-from scaffold.cells import CallRecord, CellResult, CellStatus, CheckResult, Completion, Usage
+from scaffold.cells import CallRecord, CellKey, CellResult, CellStatus, CheckResult, Completion, Usage
 from scaffold.checks import CheckError, build_checks, grade
 from scaffold.checks.base import CheckContext
 from scaffold.engine.batch_plan import BatchCells
@@ -140,8 +140,7 @@ class Run:
             self._count(result)
         finished = {result.key for result in earlier}
         total = count_cells(self.experiment)
-        order = self._schedule.order() if self._schedule else plan_cells(self.experiment)
-        pending: Iterator[CellPlan] = (plan for plan in order if plan.key not in finished)
+        pending = self._pending_cells(finished)
         batched: Iterator[CellPlan] = iter(())
         cache = ResponseCache.for_library(self.experiment.root) if self.options.use_cache else None
         calls = CallPath(self.experiment, self._provider_for, cache, self.options.retry_base_delay_s)
@@ -149,10 +148,10 @@ class Run:
         calls.circuit.trip_after_calls = max(1, min(TRIP_AFTER_CALLS, cells_per_model))
         self._error_limit = self.experiment.limits.error_limit(total)
         batch_cells = BatchCells(self.experiment, self._scaffolds, sequential=self._schedule is not None)
-        batch_count = batch_cells.count(finished) if batch_cells.enabled else 0
+        batch_count = sum(1 for _ in batch_cells.among(self._pending_cells(finished))) if batch_cells.enabled else 0
         if batch_count:
             pending = (plan for plan in pending if not batch_cells.holds(plan))
-            batched = batch_cells.pending(finished)
+            batched = batch_cells.among(self._pending_cells(finished))
             calls.batcher = self._batcher = batch_cells.batcher(folder, self.options.retry_base_delay_s)
         yield RunStarted(folder.run_id, folder.path, total, total - len(finished))
         writer = folder.open_writer()
@@ -194,6 +193,12 @@ class Run:
         if self._crash is not None:
             raise self._crash
         yield RunFinished(folder.run_id, folder.path, status, reason, summary, cause)
+
+    def _pending_cells(self, finished: set[CellKey]) -> Iterator[CellPlan]:
+        """The cells still to run, in run order (a fresh iterator each call: batch mode takes
+        its cells from a second one)."""
+        order = self._schedule.order() if self._schedule else plan_cells(self.experiment)
+        return (plan for plan in order if plan.key not in finished)
 
     def _open_folder(self) -> tuple[RunFolder, list[CellResult]]:
         """The run's folder and the cells it already holds (read once, when resuming)."""
