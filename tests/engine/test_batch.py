@@ -150,26 +150,47 @@ async def test_requests_an_expired_batch_lacks_go_in_a_new_batch(tmp_path, opena
     assert [record.status for record in BatchLedger(finished.run_dir).batches] == ["expired", "completed"]
 
 
-async def test_a_resumed_run_waits_for_its_batch_instead_of_sending_it_again(tmp_path, openai_server):
-    openai_server.reset(Script(default=sum_reply))
-    openai_server.batches.hold = True
-    experiment = _experiment(tmp_path, openai_server.url)
+async def _interrupted_while_its_batch_runs(experiment, server) -> Path:
+    """A run stopped (as by Ctrl-C) once its batch is in batches.json; the batch is held at the
+    server until the caller releases it. Returns the run folder."""
+    server.batches.hold = True
     first = Run(experiment, FAST)
     events = first.events()
     started = await events.__anext__()
-    ledger_path = started.run_dir / BATCHES
     rest = asyncio.ensure_future(_drain(events))
-    while not ledger_path.exists():
+    while not (started.run_dir / BATCHES).exists():
         await asyncio.sleep(0.01)
     first.stop()
     interrupted = await rest
     assert interrupted.status == "interrupted" and not list(RunFolder(started.run_dir).read_results())
+    return started.run_dir
+
+
+async def test_a_resumed_run_waits_for_its_batch_instead_of_sending_it_again(tmp_path, openai_server):
+    openai_server.reset(Script(default=sum_reply))
+    experiment = _experiment(tmp_path, openai_server.url)
+    run_dir = await _interrupted_while_its_batch_runs(experiment, openai_server)
 
     openai_server.batches.hold = False
-    resumed = await _run(Run(experiment, dataclasses.replace(FAST, resume=started.run_dir)))
-    assert resumed.status == "complete" and len(list(RunFolder(started.run_dir).read_results())) == 12
+    resumed = await _run(Run(experiment, dataclasses.replace(FAST, resume=run_dir)))
+    assert resumed.status == "complete" and len(list(RunFolder(run_dir).read_results())) == 12
     assert _batch_posts(openai_server) == 1  # re-attached, not resubmitted
     assert not openai_server.chat_requests
+
+
+async def test_a_resume_sends_again_only_what_its_batch_lacks(tmp_path, openai_server):
+    openai_server.reset(Script(default=sum_reply).on(fault=Fault.rate_limit(), last_user="3 + 30", times=2))
+    experiment = _experiment(tmp_path, openai_server.url)
+    run_dir = await _interrupted_while_its_batch_runs(experiment, openai_server)
+
+    openai_server.batches.hold = False
+    resumed = await _run(Run(experiment, dataclasses.replace(FAST, resume=run_dir)))
+    assert resumed.status == "complete" and resumed.summary.cells_json()["errors"] == 0
+    first, second = openai_server.batches.created
+    rate_limited = {line["custom_id"] for line in first.lines if "3 + 30" in json.dumps(line)}
+    assert len(first.lines) == 12 and {line["custom_id"] for line in second.lines} == rate_limited
+    assert len(rate_limited) == 2
+    assert [len(record.cells) for record in BatchLedger(run_dir).batches] == [12, 2]
 
 
 async def _drain(events) -> RunFinished:
