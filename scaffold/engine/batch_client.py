@@ -24,6 +24,8 @@ from scaffold.spec.resolved import BATCH_PREFIX, Model
 CHAT_ENDPOINT = "/v1/chat/completions"
 COMPLETION_WINDOW = "24h"
 """The only window OpenAI's batch API offers."""
+UNSENT_CODES = frozenset({"batch_expired", "batch_cancelled"})
+"""Error-file codes of requests the batch never ran (it expired or was cancelled first): sent again."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ def line_outcome(line: dict[str, Any], *, timeout_s: float) -> Completion | Prov
     message = str(error.get("message") or "the batch request failed")
     if error.get("code") == "context_length_exceeded":
         return ProviderError("context_window", f"context window exceeded: {message}", status=status)
+    if error.get("code") in UNSENT_CODES:
+        return ProviderError("retryable", f"not run: {message}", status=status)
     return classify_error(BatchLineError(message, status if isinstance(status, int) else None), timeout_s=timeout_s)
 
 

@@ -257,3 +257,14 @@ async def test_sequential_stopping_runs_batch_models_live(tmp_path, openai_serve
     assert len(openai_server.chat_requests) == len(recorded)
     assert not any(result.calls[0].batch for result in recorded)
     assert not (finished.run_dir / BATCHES).exists()
+
+
+def test_lines_the_provider_never_ran_are_retryable_and_bad_ones_are_not():
+    from scaffold.engine.batch_client import line_outcome
+
+    expired = {"custom_id": "a", "response": None, "error": {"code": "batch_expired", "message": "expired"}}
+    assert line_outcome(expired, timeout_s=5).kind == "retryable"  # type: ignore[union-attr]
+    rejected = {"custom_id": "b", "response": {"status_code": 400, "body": {"error": {"message": "bad"}}}}
+    assert line_outcome(rejected, timeout_s=5).kind == "bad_request"  # type: ignore[union-attr]
+    overloaded = {"custom_id": "c", "response": {"status_code": 500, "body": {"error": {"message": "down"}}}}
+    assert line_outcome(overloaded, timeout_s=5).kind == "retryable"  # type: ignore[union-attr]
