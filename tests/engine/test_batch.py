@@ -268,3 +268,16 @@ def test_lines_the_provider_never_ran_are_retryable_and_bad_ones_are_not():
     assert line_outcome(rejected, timeout_s=5).kind == "bad_request"  # type: ignore[union-attr]
     overloaded = {"custom_id": "c", "response": {"status_code": 500, "body": {"error": {"message": "down"}}}}
     assert line_outcome(overloaded, timeout_s=5).kind == "retryable"  # type: ignore[union-attr]
+
+
+async def test_a_shard_submits_only_its_own_cells(tmp_path, openai_server):
+    openai_server.reset(Script(default=sum_reply))
+    experiment = narrow(_experiment(tmp_path, openai_server.url), shard="1/2")
+    finished = await _run(Run(experiment, FAST))
+    recorded = {result.key for result in RunFolder(finished.run_dir).read_results()}
+    (batch,) = openai_server.batches.created
+    assert 0 < len(recorded) < 12 and len(batch.lines) == len(recorded)
+    (record,) = BatchLedger(finished.run_dir).batches
+    assert {tuple(cell) for cell in record.cells.values()} == {
+        (key.variant, key.scaffold, key.model, key.case_id, key.repeat) for key in recorded
+    }
