@@ -132,6 +132,8 @@ class CallRecord:
     cached: bool = False
     cost_usd: float | None = None
     purpose: Literal["candidate", "judge"] = "candidate"
+    batch: bool = False
+    """Answered through the provider's batch API (engine/batch.py); `latency_s` is then the wait."""
     deployment: str | None = None
     """The name of the model's deployment that answered (`deployments:`); None otherwise."""
 
@@ -146,6 +148,8 @@ class CallRecord:
             data["cached"] = True
         if self.purpose != "candidate":
             data["purpose"] = self.purpose
+        if self.batch:
+            data["batch"] = True
         if self.deployment is not None:
             data["deployment"] = self.deployment
         return data
@@ -159,6 +163,7 @@ class CallRecord:
             data.get("cached", False),
             data.get("cost_usd"),
             data.get("purpose", "candidate"),
+            data.get("batch", False),
             data.get("deployment"),
         )
 

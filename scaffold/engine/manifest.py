@@ -69,6 +69,7 @@ def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
                 "api_base": model.api_base,
                 "api_key_env": model.api_key_env,
                 "params": model.params,
+                "batch": model.batch,
                 "deployments": [dataclasses.asdict(deployment) for deployment in model.deployments],
             }
             for model in experiment.models

@@ -75,6 +75,8 @@ class Model:
     api_key_env: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     concurrency: int | None = None
+    batch: bool = False
+    """Single-call cells go through the provider's batch API (engine/batch.py)."""
     deployments: tuple[Deployment, ...] = ()
     """When set, calls go through litellm's Router over these (providers/router_provider.py)."""
 
@@ -100,6 +102,16 @@ class Model:
             if deployment.name == deployment_name:
                 return Model(self.name, deployment.model, deployment.api_base, deployment.api_key_env, self.params)
         return self
+
+    @property
+    def supports_batch(self) -> bool:
+        """Whether litellm's files and batches calls reach this model: OpenAI and
+        OpenAI-compatible endpoints (`openai/...`)."""
+        return self.model.startswith(BATCH_PREFIX) and not self.deployments  # a Router has no batch API
+
+
+BATCH_PREFIX = "openai/"
+"""The model strings batch mode serves (litellm's `openai` provider, any `api_base`)."""
 
 
 @dataclass(frozen=True)
