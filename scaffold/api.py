@@ -33,6 +33,7 @@ async def run_async(
     limit: int | None = None,
     repeats: int | None = None,
     concurrency: int | None = None,
+    batch: bool = False,
     cache: bool = True,
     root: str | Path | None = None,
 ) -> "RunResult":
@@ -46,7 +47,8 @@ async def run_async(
     from scaffold.store.run_manifest import RunSelection
 
     selection = RunSelection(
-        models=_names(models), variants=_names(variants), limit=limit, repeats=repeats, concurrency=concurrency
+        models=_names(models), variants=_names(variants), limit=limit, repeats=repeats, concurrency=concurrency,
+        batch=batch,
     )
     session = new_session(experiment, selection, root=Path(root) if root is not None else None, use_cache=cache)
     finished: RunFinished | None = None
@@ -65,6 +67,7 @@ def run(
     limit: int | None = None,
     repeats: int | None = None,
     concurrency: int | None = None,
+    batch: bool = False,
     cache: bool = True,
     root: str | Path | None = None,
 ) -> "RunResult":
@@ -82,7 +85,7 @@ def run(
         )
     return asyncio.run(run_async(
         experiment, models=models, variants=variants, limit=limit, repeats=repeats,
-        concurrency=concurrency, cache=cache, root=root,
+        concurrency=concurrency, batch=batch, cache=cache, root=root,
     ))
 
 

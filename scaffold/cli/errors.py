@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from scaffold.spec.errors import Problem, SpecError
+if TYPE_CHECKING:  # command modules import this one for `--help`, which should load nothing
+    from scaffold.spec.errors import Problem, SpecError
 
 BAD_INPUT = 2
 """The exit code for bad input (config, template, flags)."""

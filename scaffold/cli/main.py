@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--by", choices=["tag"], help="also summarize per case tag")
     run.add_argument("--repeats", type=int, metavar="K", help="samples per cell")
     run.add_argument("--concurrency", type=int, metavar="N", help="calls in flight")
+    run.add_argument("--batch", action="store_true", help="single-call cells through the provider's batch API")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("--resume", metavar="RUN", help="run only the missing cells of RUN (or `last`)")
     run.add_argument("--shard", metavar="I/N", help="only shard I of N (1-based; auto/N: I from the job's index)")

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.cli.errors import print_spec_error
-from scaffold.spec.errors import SpecError
 
 EXIT_GATE_FAILED = 1
 EXIT_INCOMPLETE = 3
@@ -38,6 +37,7 @@ def add_parser(commands: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     from scaffold.compare.selection import library_root
     from scaffold.engine.merge import merge_runs
+    from scaffold.spec.errors import SpecError
     from scaffold.store.run_dir import new_run_id, runs_dir
 
     root = library_root()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from scaffold.registry import REGISTRY, PluginError
 from scaffold.spec.errors import Position, Problem, did_you_mean, display_path
 from scaffold.spec.experiment import MAX_CASES, CaseSpec, GenerateSpec
@@ -35,6 +37,10 @@ MAX_CASE_FILE_BYTES = 50_000_000
 """The largest JSONL or CSV case file read: 50 MB (YAML and JSON case files: MAX_YAML_BYTES)."""
 
 
+_CASE: TypeAdapter[CaseSpec] = TypeAdapter(CaseSpec)
+_CASE_LIST: TypeAdapter[list[CaseSpec]] = TypeAdapter(list[CaseSpec])
+
+
 def _too_many(file: str, line: int) -> Problem:
     return Problem(Position(file, line, 1), f"more than {MAX_CASES:,} cases; an experiment may have at most {MAX_CASES:,}")
 
@@ -45,18 +51,26 @@ def case_id(case_vars: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:10]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Row:
-    """One raw row and where it was written."""
+    """One raw row and where it was written: at `loc` in `doc`, or on line `line` of `file`
+    (a JSONL or CSV line, which has one position for all it holds)."""
 
     data: Any
-    doc: YamlDocument
-    loc: Loc
+    doc: YamlDocument | None
+    loc: Loc = ()
+    file: str = ""
+    line: int = 0
 
+    def document(self) -> YamlDocument:
+        """The document the row stands in (made for a line only when a problem needs it)."""
+        if self.doc is None:
+            return YamlDocument(self.file, self.data, value_positions={(): Position(self.file, self.line, 1)})
+        return self.doc
 
-def _line_document(file: str, data: Any, line: int) -> YamlDocument:
-    """A document for a row that has one position for all it holds (a JSONL or CSV line)."""
-    return YamlDocument(file, data, value_positions={(): Position(file, line, 1)})
+    def position(self, *loc: str | int) -> Position:
+        """Where the row's value at `loc` (relative to the row) was written."""
+        return self.document().position((*self.loc, *loc))
 
 
 def _as_case_fields(row: dict[Any, Any]) -> dict[Any, Any]:
@@ -67,26 +81,42 @@ def _as_case_fields(row: dict[Any, Any]) -> dict[Any, Any]:
     return fields
 
 
+_SCAN = json.JSONDecoder().scan_once
+
+
+def _json_line(line: str) -> Any:
+    """`json.loads(line)`, quicker for the usual line: one value from its first character."""
+    try:
+        value, end = _SCAN(line, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return json.loads(line)  # for its error
+    if end != len(line) and line[end:].strip(" \t\n\r"):  # JSON's whitespace, as json.loads allows
+        return json.loads(line)
+    return value
+
+
 def _jsonl_rows(text: str, file: str) -> tuple[list[_Row], list[Problem]]:
-    count = 0
-    for number, line in enumerate(io.StringIO(text), 1):  # counted first: refusing is quick
-        count += bool(line.strip())
-        if count > MAX_CASES:
-            return [], [_too_many(file, number)]
+    lines = io.StringIO(text).readlines()
+    if len(lines) > MAX_CASES:  # counted first: refusing is quick
+        count = 0
+        for number, line in enumerate(lines, 1):
+            count += bool(line.strip())
+            if count > MAX_CASES:
+                return [], [_too_many(file, number)]
     rows: list[_Row] = []
     problems: list[Problem] = []
-    for number, line in enumerate(io.StringIO(text), 1):
-        if not line.strip():
+    for number, line in enumerate(lines, 1):
+        if not line or line.isspace():
             continue
         try:
-            data = json.loads(line)
+            data = _json_line(line)
         except json.JSONDecodeError as error:
             problems.append(Problem(Position(file, number, error.colno), f"invalid JSON: {error.msg}"))
             continue
         except RecursionError:
             problems.append(Problem(Position(file, number, 1), "invalid JSON: nested too deeply"))
             continue
-        rows.append(_Row(data, _line_document(file, data, number), ()))
+        rows.append(_Row(data, None, (), file, number))
     return rows, problems
 
 
@@ -119,8 +149,7 @@ def _csv_reader_rows(reader: Any, file: str) -> tuple[list[_Row], list[Problem]]
                 message = f"row has {len(cells)} cells, the header has {len(header)}"
                 problems.append(Problem(Position(file, line, 1), message))
             else:
-                data = _csv_fields(dict(zip(header, cells)))
-                rows.append(_Row(data, _line_document(file, data, line), ()))
+                rows.append(_Row(_csv_fields(dict(zip(header, cells))), None, (), file, line))
         line = reader.line_num + 1
     return rows, problems
 
@@ -212,16 +241,32 @@ def _generated_rows(spec: GenerateSpec, doc: YamlDocument, loc: Loc, root: Path)
     return [_Row(item, generator_doc, ()) for item in generated], []
 
 
-def _case(row: _Row, inline: bool) -> tuple[Case | None, list[Problem]]:
+def _specs(rows: list[_Row], inline: bool, validated: Any) -> list[CaseSpec | None]:
+    """Each row as a CaseSpec, or None where it has problems (reported by `_row_problems`).
+    `validated` is the inline list as the experiment's own validation already made it. The
+    rows are validated together first; only when that fails is each row validated alone."""
+    if inline and isinstance(validated, list) and len(validated) == len(rows):
+        return validated
+    fields = [row.data if inline or not isinstance(row.data, dict) else _as_case_fields(row.data) for row in rows]
+    try:
+        return list(_CASE_LIST.validate_python(fields))
+    except ValidationError:
+        pass
+    specs: list[CaseSpec | None] = []
+    for row, row_fields in zip(rows, fields):
+        try:
+            specs.append(_CASE.validate_python(row_fields) if isinstance(row_fields, dict) else None)
+        except ValidationError:
+            specs.append(None)
+    return specs
+
+
+def _row_problems(row: _Row, inline: bool) -> list[Problem]:
+    """What is wrong with a row that is not a valid case, at the lines it was written on."""
     if not isinstance(row.data, dict):
-        return None, [Problem(row.doc.position(row.loc), f"a case is a mapping, got {show_value(row.data)}")]
+        return [Problem(row.position(), f"a case is a mapping, got {show_value(row.data)}")]
     fields = row.data if inline else _as_case_fields(row.data)
-    checked = check_value(CaseSpec, fields, row.doc, row.loc)
-    if not checked.ok:
-        return None, list(checked.problems)
-    spec: CaseSpec = checked.value
-    identity = spec.id if spec.id is not None else case_id(spec.vars)
-    return Case(identity, spec.vars, spec.expected, spec.cluster, tuple(spec.tags), spec.added), []
+    return list(check_value(CaseSpec, fields, row.document(), row.loc).problems)
 
 
 def load_cases(raw: Any, spec: Any, doc: YamlDocument, loc: Loc, root: Path) -> tuple[list[Case], list[Problem]]:
@@ -238,19 +283,22 @@ def load_cases(raw: Any, spec: Any, doc: YamlDocument, loc: Loc, root: Path) -> 
             problems.append(Problem(doc.position(loc), "the experiment has no cases"))
     else:
         return [], []
+    inline = isinstance(raw, list)
     cases: list[Case] = []
-    first_seen: dict[str, Position] = {}
-    for row in rows:
-        case, row_problems = _case(row, inline=isinstance(raw, list))
-        problems.extend(row_problems)
-        if case is None:
+    first_seen: dict[str, _Row] = {}
+    for row, case_spec in zip(rows, _specs(rows, inline, spec)):
+        if case_spec is None:
+            problems.extend(_row_problems(row, inline))
             continue
-        position = row.doc.position((*row.loc, "id") if isinstance(row.data, dict) and "id" in row.data else row.loc)
-        if case.id in first_seen:
-            first = first_seen[case.id]
+        identity = case_spec.id if case_spec.id is not None else case_id(case_spec.vars)
+        if "id" in row.data:  # where the id was written (the row, when the id is a hash of its vars)
+            row.loc = (*row.loc, "id")
+        row.data = None  # the case holds what it needs: the raw row goes (a 100k-row file holds both at once otherwise)
+        if identity in first_seen:
+            first, position = first_seen[identity].position(), row.position()
             where = f"line {first.line}" if first.file == position.file else str(first)
-            problems.append(Problem(position, f"duplicate case id '{case.id}' (first at {where})"))
+            problems.append(Problem(position, f"duplicate case id '{identity}' (first at {where})"))
             continue
-        first_seen[case.id] = position
-        cases.append(case)
+        first_seen[identity] = row
+        cases.append(Case(identity, case_spec.vars, case_spec.expected, case_spec.cluster, tuple(case_spec.tags), case_spec.added))
     return cases, problems

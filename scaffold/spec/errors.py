@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -58,6 +57,8 @@ class SpecError(Exception):
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """A ` (did you mean 'x'?)` suffix when a close choice exists, else ''."""
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

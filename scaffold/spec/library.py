@@ -16,12 +16,12 @@ from scaffold.spec.checks import OPTION_KEYS
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
 from scaffold.spec.experiment import Experiment, ModelSpec
 from scaffold.spec.params import merged_params
-from scaffold.spec.problems import check_fields, check_value, show_value
+from scaffold.spec.problems import check_fields, check_value, field_default, show_value
 from scaffold.spec.refs import RefError, parse_ref
-from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
+from scaffold.spec.resolved import BATCH_PREFIX, Case, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver
 from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
-from scaffold.spec.yaml_source import Loc, YamlDocument, load_yaml
+from scaffold.spec.yaml_source import Loc, YamlDocument, collection_paused, load_yaml
 
 EXPERIMENTS_DIR = "experiments"
 """The library folder that holds experiment files."""
@@ -95,6 +95,10 @@ class ExperimentLoader:
 
     def load(self) -> tuple[ResolvedExperiment | None, int]:
         """The resolved experiment (None when it has problems) and how many cases it has."""
+        with collection_paused():
+            return self._load()
+
+    def _load(self) -> tuple[ResolvedExperiment | None, int]:
         problems_before = len(self.resolver.problems)
         self.doc, problems = load_yaml(self.path, display_path(self.path))
         self.resolver.problems.extend(problems)
@@ -173,7 +177,7 @@ class ExperimentLoader:
         """(loc, value) of each item of list field `name` that validates (its default when absent)."""
         data = self.doc.data
         if name not in data:
-            return [((name,), item) for item in Experiment.model_fields[name].get_default(call_default_factory=True)]
+            return [((name,), item) for item in field_default(Experiment.model_fields[name])]
         if not isinstance(data[name], list):
             return []
         items: list[tuple[Loc, Any]] = []
@@ -222,7 +226,11 @@ class ExperimentLoader:
                 self.report(loc, f"expected a litellm model such as openai/gpt-4.1-mini, got {show_value(spec.model)}")
                 continue
             params = merged_params(spec.params, spec.extra_params)
-            model = Model(spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, params, spec.concurrency)
+            model = Model(
+                spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, params, spec.concurrency, spec.batch
+            )
+            if model.batch and not model.supports_batch:
+                self.report((*loc, "batch"), f"batch: true needs an {BATCH_PREFIX}... model, got {spec.model}")
             if any(other.name == model.name for other in models):
                 self.report(loc, f"model '{model.name}' is listed twice (give one an `id`)")
                 continue

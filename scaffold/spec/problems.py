@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, Discriminator, Tag, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from scaffold.registry import REGISTRY
@@ -151,6 +152,14 @@ def _field_by_key(model: type[BaseModel], key: Any) -> Any:
         if key in (name, info.alias):
             return info
     return None
+
+
+def field_default(info: FieldInfo) -> Any:
+    """A field's default, its factory called (pydantic's `get_default` reads the factory's
+    signature on every call: a tenth of validating the examples)."""
+    if info.default_factory is not None:
+        return info.default_factory()  # type: ignore[call-arg]  # no factory here takes the validated data
+    return info.get_default()
 
 
 def field_keys(model: type[BaseModel]) -> list[str]:
@@ -377,7 +386,7 @@ def check_fields(model: type[BaseModel], data: dict[Any, Any], doc: YamlDocument
             if info.is_required():
                 problems.append(Problem(doc.position(base), f"missing key '{key}'"))
             else:
-                values[name] = info.get_default(call_default_factory=True)
+                values[name] = field_default(info)
             continue
         annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         checked = check_value(annotation, data[key], doc, base + (key,))

@@ -46,7 +46,7 @@ class PromptSource:
         """Where the first line of the template text at `loc` stands (for a block scalar, the
         line after `|` at its indentation), so template line N maps to file line + N - 1."""
         value = self.doc.position(loc)
-        start = self.doc.text_starts.get(loc)
+        start = self.doc.text_start(loc)
         if start is None or start == value.line or start > len(self.lines):
             return value
         line = self.lines[start - 1]

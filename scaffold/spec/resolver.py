@@ -258,7 +258,7 @@ class Resolver:
             self.report(doc.position((*loc, *relative)), message)
         plain = TemplateSet(None)
         for relative, text in spec.template_texts():
-            if (*loc, *relative) in doc.value_positions:
+            if doc.has((*loc, *relative)):
                 self.problems.extend(plain.check_text(text, doc.position((*loc, *relative))).problems)
 
 

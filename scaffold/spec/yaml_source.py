@@ -1,9 +1,9 @@
 """YAML with `safe_load` semantics that remembers where every value came from.
 
 PyYAML's `safe_load` forgets positions and silently keeps the last of two duplicate keys.
-Here the document is composed into nodes, built into plain Python values, and every
-value's position is kept under its path (the tuple of keys and indices that reaches it),
-so a pydantic error's `loc` can be turned into `file:line:col`.
+Here the document is composed into nodes (which carry their marks) and built into plain
+Python values; the document keeps the nodes, so a pydantic error's `loc` (the tuple of keys
+and indices that reaches a value) can be turned into `file:line:col` when one is needed.
 
 Bounded, because prompt libraries arrive by pull request: a YAML file may be at most
 MAX_YAML_BYTES, nest at most MAX_YAML_DEPTH collections deep, and its aliases may repeat at
@@ -13,57 +13,28 @@ expand to millions of values). Each limit is refused with one problem at a line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from scaffold.spec.errors import Position, Problem
+from scaffold.spec.yaml_document import Loc, YamlDocument, mark_position
 
-Loc = tuple[str | int, ...]
+__all__ = ["Loc", "YamlDocument", "parse_yaml", "load_yaml", "read_bounded", "FileTooLarge"]
 
 MAX_YAML_BYTES = 1_000_000
 """The largest YAML file read (prompt files, experiments, .yaml/.json case files): 1 MB. The
-parser is pure Python (about 0.2 s per 100 kB here); larger case sets belong in JSONL or CSV."""
+file is parsed by libyaml when PyYAML has it (else by its pure-Python parser, about 0.2 s per
+100 kB); larger case sets belong in JSONL or CSV."""
 MAX_YAML_DEPTH = 64
 """How deeply collections may nest in a YAML file."""
 MAX_ALIAS_VALUES = 10_000
 """How many values aliases (`*name`, `<<: *name`) may repeat in one YAML file, counted as they
 are expanded."""
-
-
-@dataclass
-class YamlDocument:
-    """A parsed YAML file: its plain data and the position of each value and key."""
-
-    file: str
-    data: Any
-    value_positions: dict[Loc, Position] = field(default_factory=dict)
-    key_positions: dict[Loc, Position] = field(default_factory=dict)
-    text_starts: dict[Loc, int] = field(default_factory=dict)
-
-    def position(self, loc: Loc, *, key: bool = False) -> Position:
-        """The position of the value (or its key) at `loc`, or of its nearest parent."""
-        loc = tuple(loc)
-        while True:
-            table = self.key_positions if key and loc in self.key_positions else self.value_positions
-            if loc in table:
-                return table[loc]
-            if not loc:
-                return Position(self.file, 1, 1)
-            loc = loc[:-1]
-
-    def text_line(self, loc: Loc, line_in_text: int) -> Position:
-        """The file position of line `line_in_text` (from 1) of the string at `loc`."""
-        start = self.text_starts.get(tuple(loc))
-        if start is None:
-            return self.position(loc)
-        return Position(self.file, start + line_in_text - 1, 0)
-
-
-def _position(file: str, mark: yaml.Mark) -> Position:
-    return Position(file, mark.line + 1, mark.column + 1)
 
 
 def size_problem(size: int, limit: int, what: str) -> str:
@@ -73,6 +44,24 @@ def size_problem(size: int, limit: int, what: str) -> str:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file's values are built: those are
+    hundreds of thousands of young objects without cycles, and each collection would walk
+    them all again (it made loading 5,000 cases three times slower). Nests."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_FastLoader: Any = getattr(yaml, "CSafeLoader", None)
+"""libyaml's loader (C), when PyYAML was built with it."""
 
 
 class _LimitReached(Exception):
@@ -152,66 +141,104 @@ def check_expansion(root: yaml.Node) -> None:
             raise _LimitReached(node.start_mark, f"YAML collections nest more than {MAX_YAML_DEPTH} deep once aliases are expanded")
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Refused(Exception):
+    """The fast parse met something to report (the marked parse then says what and where)."""
+
+
 class _Builder:
-    def __init__(self, file: str, loader: yaml.SafeLoader):
+    """Builds plain values from a composed node tree. Strict (the fast path), it raises
+    _Refused at the first thing to report; otherwise it records each as a problem."""
+
+    def __init__(self, file: str, loader: Any, text: str, *, strict: bool):
         self.file = file
         self.loader = loader
-        self.doc = YamlDocument(file, None)
+        self.strict = strict
+        self.merges = "<<" in text or "=" in text or "!" in text
+        """Whether a mapping may hold a merge (`<<`, `!!merge`) or value (`=`) key, which
+        PyYAML's `flatten_mapping` resolves; without one, flattening would change nothing."""
         self.problems: list[Problem] = []
 
-    def build(self, node: yaml.Node, loc: Loc) -> Any:
-        self.doc.value_positions[loc] = _position(self.file, node.start_mark)
+    def build(self, node: yaml.Node, depth: int = 1) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR_TAG else self.loader.construct_object(node, deep=True)
+        if self.strict and depth > MAX_YAML_DEPTH:
+            raise _Refused
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, loc + (index,)) for index, item in enumerate(node.value)]
-        value = self.loader.construct_object(node, deep=True)
-        if isinstance(value, str):
-            block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
-            self.doc.text_starts[loc] = node.start_mark.line + (2 if block else 1)
-        return value
+            return self._mapping(node, depth)
+        return [self.build(item, depth + 1) for item in node.value]
 
-    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
-        self.loader.flatten_mapping(node)
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
+        if self.merges:
+            self.loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            if self.strict and not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused
+            if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+                key: Any = key_node.value
+            else:
+                key = self.loader.construct_object(key_node, deep=True)
             if isinstance(key, (list, dict)):
-                self.problems.append(
-                    Problem(_position(self.file, key_node.start_mark), "a key must be a plain value")
-                )
+                self._report(key_node, "a key must be a plain value")
                 continue
             if key in first_seen:
-                self.problems.append(
-                    Problem(
-                        _position(self.file, key_node.start_mark),
-                        f"duplicate key '{key}' (first defined at line {first_seen[key]})",
-                    )
-                )
+                self._report(key_node, f"duplicate key '{key}' (first defined at line {first_seen[key]})")
                 continue
             first_seen[key] = key_node.start_mark.line + 1
-            self.doc.key_positions[loc + (key,)] = _position(self.file, key_node.start_mark)
-            result[key] = self.build(value_node, loc + (key,))
+            result[key] = self.build(value_node, depth + 1)
         return result
+
+    def _report(self, node: yaml.Node, message: str) -> None:
+        if self.strict:
+            raise _Refused
+        self.problems.append(Problem(mark_position(self.file, node.start_mark), message))
 
 
 def parse_yaml(text: str, file: str) -> tuple[YamlDocument, list[Problem]]:
     """Parse `text`; on a syntax error or a limit reached the document's data is None and one
-    problem says where."""
+    problem says where.
+
+    libyaml parses first, when installed; only a file it refuses, or one with something to
+    report, is parsed again by PyYAML's Python parser, whose marks and messages the problems
+    are made from (so they read the same either way)."""
     if len(text) > MAX_YAML_BYTES:  # characters, a lower bound on the bytes it was read from
         return YamlDocument(file, None), [Problem(Position(file, 1, 1), size_problem(len(text), MAX_YAML_BYTES, "this YAML file"))]
+    with collection_paused():
+        parsed = _parse_fast(text, file) if _FastLoader is not None else None
+        return (parsed, []) if parsed is not None else parse_yaml_marked(text, file)
+
+
+def _parse_fast(text: str, file: str) -> YamlDocument | None:
+    """The document libyaml composes, built strictly; None when there is anything to report.
+    (libyaml refuses nesting past 1,000 levels itself, so composing cannot exhaust the stack.)"""
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None and "*" in text:  # no alias without a `*`
+            check_expansion(node)
+        return YamlDocument(file, _Builder(file, loader, text, strict=True).build(node) if node is not None else None, root=node)
+    except (yaml.YAMLError, _LimitReached, _Refused):
+        return None
+    finally:
+        loader.dispose()
+
+
+def parse_yaml_marked(text: str, file: str) -> tuple[YamlDocument, list[Problem]]:
+    """`parse_yaml` with PyYAML's Python parser alone: what every problem is reported from."""
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(file, None), []
         check_expansion(node)
-        builder = _Builder(file, loader)
-        builder.doc.data = builder.build(node, ())
-        return builder.doc, builder.problems
+        builder = _Builder(file, loader, text, strict=False)
+        return YamlDocument(file, builder.build(node), root=node), builder.problems
     except _LimitReached as limit:
-        return YamlDocument(file, None), [Problem(_position(file, limit.mark), limit.message)]
+        return YamlDocument(file, None), [Problem(mark_position(file, limit.mark), limit.message)]
     except yaml.MarkedYAMLError as error:
         return YamlDocument(file, None), [_syntax_problem(error, loader, text, file)]
     except yaml.YAMLError as error:
@@ -226,7 +253,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, loader: yaml.SafeLoader, text: 
     context = error.context or ""
     problem = error.problem or ""
     if "quoted scalar" in context and error.context_mark:
-        return Problem(_position(file, error.context_mark), "YAML syntax error: a quoted string opened here is never closed")
+        return Problem(mark_position(file, error.context_mark), "YAML syntax error: a quoted string opened here is never closed")
     if context.startswith("while parsing a flow"):
         opened = [mark for mark in getattr(loader, "marks", ()) if text[mark.index : mark.index + 1] in ("[", "{")]
         if opened:
@@ -234,9 +261,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, loader: yaml.SafeLoader, text: 
             found = error.problem_mark
             where = f" at line {found.line + 1}, column {found.column + 1}" if found else ""
             message = f"YAML syntax error: the '{bracket}' opened here is not closed: {problem}{where}"
-            return Problem(_position(file, opened[-1]), message)
+            return Problem(mark_position(file, opened[-1]), message)
     mark = error.problem_mark or error.context_mark
-    position = _position(file, mark) if mark else Position(file, 1, 1)
+    position = mark_position(file, mark) if mark else Position(file, 1, 1)
     return Problem(position, f"YAML syntax error: {' '.join(part for part in (context, problem) if part)}")
 
 
