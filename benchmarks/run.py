@@ -10,7 +10,9 @@ against what is measured, and measures every figure with its target, each in a c
 - `throughput`, `latency`, `startup`, `cached`, `memory` (benchmarks/sections.py): the warm
   runner against the bare loop in one process (>= 0.9x at 0 ms, wall <= 1.05x at 200 ms),
   `--help` <= 0.3 s, `validate` <= 0.5 s, a cached re-run of 400 cells <= 1 s, peak RSS of
-  all processes <= 250 MiB at 5,000 cells and flat to 20,000, <= 2 KB stored per cell.
+  all processes <= 250 MiB at 5,000 cells and flat to 20,000, <= 2 KB stored per cell;
+- `loading` (benchmarks/loading.py): 5,000 inline cases load in <= 0.5 s, a 100,000-row
+  JSONL case file in <= 3 s.
 
 Timings are medians of `--repeats` runs, with the spread printed beside each: the machine
 may be shared, so read a figure with its spread. Exit 0 when every target is met, else 1.
@@ -36,6 +38,22 @@ Measure = Callable[[Path, int], list[Figure]]
 """A section: given a scratch folder and the repeats, its figures."""
 
 
+def loading(work: Path, repeats: int) -> list[Figure]:
+    """benchmarks/loading.py's load-time figures, as this benchmark's `Figure`s."""
+    from benchmarks.loading import figures
+
+    return [
+        Figure(
+            load.name,
+            f"{load.seconds:.3f} s",
+            f"<= {load.target_s} s" if load.target_s is not None else "-",
+            load.ok,
+            load.note,
+        )
+        for load in figures(repeats)
+    ]
+
+
 def measures(sizes: Sequence[int]) -> dict[str, Measure]:
     """Every section by name, in the order they run; `sizes` are the whole-process cell counts."""
     return {
@@ -45,7 +63,7 @@ def measures(sizes: Sequence[int]) -> dict[str, Measure]:
         "startup": startup,
         "cached": cached,
         "memory": memory,
-        # the load-time figures (benchmarks/loading.py) are wired in here at merge
+        "loading": loading,
     }
 
 
