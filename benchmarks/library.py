@@ -1,8 +1,8 @@
-"""The benchmark's library: one variant, the `single` scaffold, one `contains` check, N sums.
+"""The benchmark's library: one or two variants, the `single` scaffold, one `contains` check, N sums.
 
 Written into a temporary folder per workload and pointed at the stub; the bare litellm loop
-sends exactly the messages this variant renders to (`messages_for`), so the two loops differ
-only by what the harness adds.
+(and promptfoo, benchmarks/promptfoo.py) sends exactly the messages these variants render to
+(`messages_for`), so the loops differ only by what each runner adds.
 """
 
 from __future__ import annotations
@@ -13,19 +13,17 @@ from typing import Any
 
 EXPERIMENT = "bench"
 MODEL = "openai/test-model"
-SYSTEM = "You are a careful assistant."
+SYSTEMS = {"plain": "You are a careful assistant.", "terse": "You answer in one short sentence."}
+"""The system message of each variant; the first `variants` of them are in the experiment."""
+USER_TEMPLATE = "What is {{ a }} + {{ b }}?"
 
-PROMPTS = f"""\
-description: The benchmark's one prompt
-variants:
-  plain:
-    system: {SYSTEM}
-    user: "What is {{{{ a }}}} + {{{{ b }}}}?"
-"""
+PROMPTS = "description: The benchmark's prompts\nvariants:\n" + "".join(
+    f'  {name}:\n    system: {system}\n    user: "{USER_TEMPLATE}"\n' for name, system in SYSTEMS.items()
+)
 
 EXPERIMENT_YAML = """\
 description: Harness overhead against a bare litellm loop
-variants: [bench:plain]
+variants: [{variants}]
 models:
   - id: stub
     model: {model}
@@ -43,11 +41,16 @@ def case_vars(index: int) -> dict[str, int]:
     return {"a": index, "b": 7}
 
 
-def messages_for(index: int) -> list[dict[str, str]]:
-    """What `bench:plain` renders to for case `index` (the bare loop sends these)."""
+def variant_names(variants: int) -> list[str]:
+    """The names of the first `variants` variants (1 or 2)."""
+    return list(SYSTEMS)[:variants]
+
+
+def messages_for(index: int, variant: str = "plain") -> list[dict[str, str]]:
+    """What `bench:VARIANT` renders to for case `index` (the bare loop sends these)."""
     variables = case_vars(index)
     return [
-        {"role": "system", "content": SYSTEM},
+        {"role": "system", "content": SYSTEMS[variant]},
         {"role": "user", "content": f"What is {variables['a']} + {variables['b']}?"},
     ]
 
@@ -58,16 +61,22 @@ def expected_for(index: int) -> str:
     return str(variables["a"] + variables["b"])
 
 
-def write_library(root: Path, url: str, *, cells: int, concurrency: int) -> Path:
-    """A library at `root` whose experiment `bench` has `cells` cells against `url`."""
+def write_library(root: Path, url: str, *, cells: int, concurrency: int, variants: int = 1) -> Path:
+    """A library at `root` whose experiment `bench` has `cells` cells against `url`: `cells /
+    variants` cases times `variants` variants."""
     for folder in ("prompts", "experiments", "data"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "prompts" / "bench.yaml").write_text(PROMPTS)
     rows: list[dict[str, Any]] = [
-        {"id": f"c{index}", "vars": case_vars(index), "expected": expected_for(index)} for index in range(cells)
+        {"id": f"c{index}", "vars": case_vars(index), "expected": expected_for(index)} for index in range(cells // variants)
     ]
     (root / "data" / "cases.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     (root / "experiments" / f"{EXPERIMENT}.yaml").write_text(
-        EXPERIMENT_YAML.format(model=MODEL, url=url, concurrency=concurrency)
+        EXPERIMENT_YAML.format(
+            model=MODEL,
+            url=url,
+            concurrency=concurrency,
+            variants=", ".join(f"{EXPERIMENT}:{name}" for name in variant_names(variants)),
+        )
     )
     return root

@@ -1,4 +1,5 @@
-"""Child processes for the benchmark: the stub server, timed commands, peak memory.
+"""Child processes for the benchmark: the stub server, timed commands, peak memory (of the
+whole process tree, benchmarks/tree_rss.py).
 
 Every measured thing runs in its own process: the stub's CPU is not the harness's, and
 each workload starts cold except for what it warms on purpose.
@@ -16,7 +17,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
+
+from benchmarks.tree_rss import TreePeak
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository root: children import `benchmarks` and `scaffold` from here."""
@@ -82,13 +85,27 @@ class Finished:
         return loaded
 
 
-def run_child(command: Sequence[str], cwd: Path, *, timeout_s: float = 900.0) -> Finished:
-    """Run `command` to the end; raise with its last lines of stderr if it fails. Peak RSS comes
-    from the kernel's own accounting for that one child (`wait4`), so no sampling misses a spike."""
+def run_child(
+    command: Sequence[str],
+    cwd: Path,
+    *,
+    timeout_s: float = 900.0,
+    tree_rss: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Finished:
+    """Run `command` to the end (with `env` added to `child_env()`); raise with its last lines of
+    stderr if it fails. Peak RSS is the kernel's own for that one child (`wait4`, no spike
+    missed), or with `tree_rss` the larger of that and the sampled sum over the child and every
+    process it starts (worker processes count; the sampling costs a little CPU, so timed
+    figures leave it off)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen(command, cwd=cwd, env=child_env(), stdout=stdout, stderr=stderr)
-        _, status, usage = _wait4(process, timeout_s)
+        process = subprocess.Popen(command, cwd=cwd, env={**child_env(), **(env or {})}, stdout=stdout, stderr=stderr)
+        if tree_rss:
+            with TreePeak(process.pid) as tree:
+                _, status, usage = _wait4(process, timeout_s)
+        else:
+            _, status, usage = _wait4(process, timeout_s)
         wall = time.perf_counter() - started
         exit_code = os.waitstatus_to_exitcode(status)
         process.returncode = exit_code
@@ -97,7 +114,13 @@ def run_child(command: Sequence[str], cwd: Path, *, timeout_s: float = 900.0) ->
             tail = "\n".join(stderr.read().splitlines()[-15:])
             raise RuntimeError(f"{' '.join(command)} exited {exit_code} in {cwd}:\n{tail}")
         stdout.seek(0)
-        return Finished(wall, usage.ru_maxrss * 1024, stdout.read())  # ru_maxrss is in KiB on Linux
+        peak = usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+        return Finished(wall, max(peak, tree.peak_bytes) if tree_rss else peak, stdout.read())
+
+
+def wall_times(command: list[str], cwd: Path, repeats: int) -> list[float]:
+    """Wall times of `repeats` runs of `command`, one after another."""
+    return [run_child(command, cwd).wall_s for _ in range(repeats)]
 
 
 def _wait4(process: subprocess.Popen[Any], timeout_s: float) -> tuple[int, int, Any]:

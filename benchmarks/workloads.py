@@ -4,6 +4,11 @@ benchmark's bookkeeping are not in it). Prints one JSON object on its last line.
     python -m benchmarks.workloads compare --root LIBRARY --repeats 5
     python -m benchmarks.workloads own-cost --root LIBRARY --repeats 3
     python -m benchmarks.workloads harness --root LIBRARY --profile out.prof
+    python -m benchmarks.workloads bare --url URL --cells 400 --variants 2 --concurrency 32
+
+`bare` is the bare loop as a whole process of its own, its `import litellm` included and
+nothing of scaffold imported: what `scaffold run` is compared with when both start cold
+(benchmarks/whole_process.py).
 
 `compare` times a bare `litellm.acompletion` loop and scaffold's runner (`Run(...).events()`,
 cache off) on the experiment `bench` at LIBRARY, in one process, rounds alternating ABBA so
@@ -26,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Awaitable, Callable
 
-from benchmarks.library import EXPERIMENT, MODEL, expected_for, messages_for
+from benchmarks.library import EXPERIMENT, MODEL, expected_for, messages_for, variant_names
 from benchmarks.stub import answer_to
 
 API_KEY = "sk-no-key-configured"
@@ -44,18 +49,18 @@ def _load_litellm() -> ModuleType:
     return litellm
 
 
-async def bare_loop(litellm: ModuleType, url: str, cells: int, concurrency: int) -> int:
-    """`concurrency` workers sending `cells` calls with `litellm.acompletion`, nothing else;
-    returns how many answers hold the expected sum."""
-    pending = iter(range(cells))
+async def bare_loop(litellm: ModuleType, url: str, cells: int, concurrency: int, variants: int = 1) -> int:
+    """`concurrency` workers sending `cells` calls with `litellm.acompletion` (`cells / variants`
+    cases times `variants` variants), nothing else; returns how many answers hold the expected sum."""
+    pending = ((index, name) for name in variant_names(variants) for index in range(cells // variants))
     passed = 0
 
     async def worker() -> None:
         nonlocal passed
-        for index in pending:
+        for index, variant in pending:
             response = await litellm.acompletion(
                 model=MODEL,
-                messages=messages_for(index),
+                messages=messages_for(index, variant),
                 api_base=url,
                 api_key=API_KEY,
                 timeout=TIMEOUT_S,
@@ -147,17 +152,33 @@ async def profile_harness(root: Path, out: Path) -> dict[str, Any]:
     return timed
 
 
+async def bare_process(url: str, cells: int, variants: int, concurrency: int) -> dict[str, Any]:
+    """The bare loop, cold: litellm is imported here, so the parent's wall time of this process
+    includes it, as a user's script would."""
+    litellm = _load_litellm()
+    timed = await _timed(lambda: bare_loop(litellm, url, cells, concurrency, variants))
+    return {"cells": cells, "bare": [timed]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="timed benchmark workloads")
-    parser.add_argument("workload", choices=["compare", "own-cost", "harness"])
-    parser.add_argument("--root", type=Path, required=True, help="a library written by benchmarks.library")
+    parser.add_argument("workload", choices=["compare", "own-cost", "harness", "bare"])
+    parser.add_argument("--root", type=Path, help="a library written by benchmarks.library (not for `bare`)")
+    parser.add_argument("--url", help="`bare`: the stub's base URL")
+    parser.add_argument("--cells", type=int, default=400, help="`bare`: calls to send")
+    parser.add_argument("--variants", type=int, default=2, help="`bare`: variants the cells are split over")
+    parser.add_argument("--concurrency", type=int, default=32, help="`bare`: calls in flight")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", type=Path, default=Path("harness.prof"), help="where `harness` writes its profile")
     args = parser.parse_args()
+    if (args.workload == "bare") != (args.root is None):
+        parser.error("`bare` takes --url (and no --root); every other workload needs --root")
     if args.workload == "compare":
         result = asyncio.run(compare(args.root, args.repeats))
     elif args.workload == "own-cost":
         result = asyncio.run(own_cost(args.root, args.repeats))
+    elif args.workload == "bare":
+        result = asyncio.run(bare_process(args.url, args.cells, args.variants, args.concurrency))
     else:
         result = asyncio.run(profile_harness(args.root, args.profile))
     print(json.dumps(result), flush=True)
