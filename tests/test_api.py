@@ -19,7 +19,7 @@ import pytest
 
 import scaffold
 from scaffold.cells import CellResult
-from tests.engine.library import sum_reply, write_library
+from tests.engine.library import current_library
 from tests.support.openai_server import OpenAIServer
 from tests.support.script import ChatRequest, Reply, Script
 
@@ -38,11 +38,7 @@ for comparison in scaffold.diff(result):
 @pytest.fixture
 def library(tmp_path: Path, openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The arithmetic library (plain gets a third of its sums wrong) as the current folder."""
-    openai_server.reset(Script(default=sum_reply))
-    write_library(tmp_path, openai_server.url, extra=GATES)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SCAFFOLD_TEST_KEY", "sk-api-test")
-    return tmp_path
+    return current_library(tmp_path, openai_server, monkeypatch, extra=GATES)
 
 
 def test_run_returns_the_run_json_numbers_typed(library: Path, openai_server: OpenAIServer) -> None:

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "plugins": "scaffold.cli.plugins_cmd",
     "import": "scaffold.cli.import_cmd",
     "export": "scaffold.cli.export_cmd",
+    "merge": "scaffold.cli.merge_cmd",
 }
 
 
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("--resume", metavar="RUN", help="run only the missing cells of RUN (or `last`)")
+    run.add_argument("--shard", metavar="I/N", help="only shard I of N (1-based; auto/N: I from the job's index)")
     run.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
@@ -104,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     importlib.import_module("scaffold.cli.plan_cmd").add_parser(commands)
     importlib.import_module("scaffold.cli.cases_cmd").add_parser(commands)
     importlib.import_module("scaffold.cli.plugins_cmd").add_parser(commands)
+    importlib.import_module("scaffold.cli.merge_cmd").add_parser(commands)
     for name in ("import", "export"):
         importlib.import_module(COMMANDS[name]).add_parser(commands)
     return parser

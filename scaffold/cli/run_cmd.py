@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -35,21 +36,33 @@ def _session(args: argparse.Namespace) -> "RunSession":
     """The run the flags ask for: a new one narrowed by them, or (`--resume`) the missing cells
     of a run, with the selection it was started with."""
     from scaffold.engine.session import new_session, resume_session
+    from scaffold.engine.shards import refuse_sequential
     from scaffold.spec.library import find_root
     from scaffold.store.run_manifest import RunSelection
 
     root = find_root(Path.cwd())
     if args.resume:
+        if args.shard:
+            raise SpecError([Problem(Position("--shard"), "not with --resume: a resume keeps the run's own shard")])
         return resume_session(
             args.resume, root=root, experiment=args.experiment, concurrency=args.concurrency,
             use_cache=not args.no_cache,
         )
     selection = RunSelection(
         models=list(args.model), variants=list(args.variant), limit=args.limit,
-        repeats=args.repeats, concurrency=args.concurrency, tag=args.tag,
+        repeats=args.repeats, concurrency=args.concurrency, tag=args.tag, shard=_shard_flag(args),
     )
     session = new_session(args.experiment, selection, root=root, use_cache=not args.no_cache)
-    return dataclasses.replace(session, experiment=_sequential_flags(args, session.experiment))
+    experiment = _sequential_flags(args, session.experiment)
+    refuse_sequential(experiment)
+    return dataclasses.replace(session, experiment=experiment)
+
+
+def _shard_flag(args: argparse.Namespace) -> str | None:
+    """`--shard`, else `SCAFFOLD_SHARD=I/N` from the environment."""
+    from scaffold.engine.shards import shard_from_environment
+
+    return args.shard or shard_from_environment(os.environ)
 
 
 def _sequential_flags(args: argparse.Namespace, experiment: ResolvedExperiment) -> ResolvedExperiment:
@@ -193,6 +206,8 @@ def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: 
             print_sequential(result.sequential)
         for gate in gates:
             print(f"gate {'ok  ' if gate.ok else 'FAIL'} {gate.gate}: {gate.detail}")
+        if experiment.shard is not None and experiment.gates:
+            print(f"gates: not checked on shard {experiment.shard}; `scaffold merge` checks them on the merged run")
         for warning in result.warnings:
             print(f"warning: {warning}")
     if finished.cause == "check_errors":  # the reason starts with the check's file:line:col

@@ -35,7 +35,7 @@ def run_row(path: Path) -> list[str]:
 
     manifest = RunFolder(path).read_manifest()
     done, passed, failed = _cell_counts(path, manifest)
-    total = manifest.resolved.planned_cells
+    total = manifest.planned_cells
     created = manifest.created_at
     commit = (manifest.git.commit or "")[:7] + ("*" if manifest.git.dirty else "")
     return [

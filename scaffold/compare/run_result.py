@@ -63,13 +63,14 @@ class RunResult(BaseModel):
 
 def run_result(experiment: "ResolvedExperiment", finished: "RunFinished") -> RunResult:
     """The result of the run that ended with `finished`: the gates of `experiment` evaluated on
-    the summary and the stored results (read only when a gate needs them)."""
+    the summary and the stored results (read only when a gate needs them); none for a shard."""
     from scaffold.compare.discrimination import saturation_warnings
     from scaffold.compare.gates import evaluate_gates
     from scaffold.store.run_dir import RunFolder
 
     folder = RunFolder(finished.run_dir)
-    gates = evaluate_gates(experiment.gates, finished.summary, folder.read_results)
+    # A shard holds part of each group: its gates are decided on the merged run (`scaffold merge`).
+    gates = evaluate_gates(experiment.gates, finished.summary, folder.read_results) if experiment.shard is None else []
     sequential = folder.read_manifest().sequential if experiment.sequential is not None else None
     return RunResult(
         run_id=finished.run_id,

@@ -75,7 +75,7 @@ class StoredRun:
     @property
     def planned_cells(self) -> int | None:
         """How many cells the run was planned to have (None when the manifest does not say)."""
-        return self.resolved.planned_cells
+        return self.manifest.planned_cells
 
     def axis_values(self, axis: Axis) -> list[str]:
         """The names on one axis: the manifest's order first, then any only the results have."""

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from scaffold._version import __version__
+from scaffold.engine.plan import count_cells
+from scaffold.engine.shards import experiment_hash
 from scaffold.spec.resolved import ResolvedExperiment
-from scaffold.store.run_manifest import GitState, ResolvedRecord, RunManifest, RunSelection, Versions
+from scaffold.store.run_manifest import GitState, ResolvedRecord, RunManifest, RunSelection, ShardRecord, Versions
 
 
 def git_state(root: Path) -> GitState:
@@ -90,6 +92,7 @@ def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
 
 def new_manifest(run_id: str, experiment: ResolvedExperiment, options: dict[str, Any]) -> RunManifest:
     """The first `run.json` of a run; `options` is the selection it was started with."""
+    shard = experiment.shard
     return RunManifest(
         run_id=run_id,
         experiment=experiment.name,
@@ -103,4 +106,6 @@ def new_manifest(run_id: str, experiment: ResolvedExperiment, options: dict[str,
             scaffold=__version__, litellm=_package_version("litellm"), python=platform.python_version()
         ),
         resolved=describe_experiment(experiment),
+        experiment_hash=experiment_hash(experiment),
+        shard=ShardRecord(index=shard.index, count=shard.count, cells=count_cells(experiment)) if shard else None,
     )

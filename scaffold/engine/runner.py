@@ -40,6 +40,7 @@ from scaffold.engine.manifest import new_manifest
 from scaffold.engine.plan import CellPlan, count_cells, plan_cells
 from scaffold.engine.recorder import CellRecorder
 from scaffold.engine.sequential_schedule import schedule_for
+from scaffold.engine.shards import run_name
 from scaffold.engine.summary import RunTally
 from scaffold.providers import provider_for
 from scaffold.providers.base import FailureKind, HarnessFault, Provider, ProviderError
@@ -175,7 +176,7 @@ class Run:
             folder = RunFolder(self.options.resume)
             folder.update_manifest(status="running", resumed_at=time.time())
             return folder, list(folder.read_results())
-        run_id = new_run_id(self.experiment.root, self.experiment.name)
+        run_id = new_run_id(self.experiment.root, run_name(self.experiment))
         manifest = new_manifest(run_id, self.experiment, self.options.selection or {})
         return RunFolder.create(self.experiment.root, run_id, manifest), []
 

@@ -82,6 +82,8 @@ def new_session(
     selection = selection or RunSelection()
     loaded = _load(experiment, root)
     narrowed = narrow(loaded, **selection.narrowing())
+    if narrowed.shard is not None:  # `auto/N` is recorded as the shard it resolved to, for a resume
+        selection = selection.model_copy(update={"shard": str(narrowed.shard)})
     preflight(narrowed)
     return RunSession(narrowed, selection, use_cache)
 

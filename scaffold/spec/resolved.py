@@ -80,6 +80,17 @@ class Case:
         return {**self.vars, "expected": self.expected, "id": self.id}
 
 
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Shard `index` (1-based) of `count`: the cells whose stable key hash mod `count` is `index - 1`."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
 @dataclass(frozen=True)
 class ResolvedExperiment:
     """An experiment ready to run: every reference resolved, every case loaded."""
@@ -117,3 +128,5 @@ class ResolvedExperiment:
         return Position(str(self.path))
     sequential: Sequential | None = None
     """When set, the run stops once every comparison is decided (engine/sequential_schedule.py)."""
+    shard: Shard | None = None
+    """When set, the run has only this shard's cells (`run --shard I/N`, engine/shards.py)."""

@@ -50,13 +50,26 @@ class RunSelection(_Record):
     concurrency: int | None = None
     tag: str | None = None
     """Only the cases with this tag (`--tag`)."""
+    shard: str | None = None
+    """Only this shard's cells, `I/N` (`--shard`; `auto/N` is recorded as the I it resolved to)."""
 
     def narrowing(self) -> dict[str, Any]:
         """The keywords of `engine.plan.narrow`."""
         return {
             "models": self.models, "variants": self.variants, "limit": self.limit,
-            "repeats": self.repeats, "concurrency": self.concurrency, "tag": self.tag,
+            "repeats": self.repeats, "concurrency": self.concurrency, "tag": self.tag, "shard": self.shard,
         }
+
+
+class ShardRecord(_Record):
+    """Which shard of the experiment's cells a `--shard I/N` run holds."""
+
+    index: int
+    """I, from 1."""
+    count: int
+    """N."""
+    cells: int
+    """The cells of the plan that fall in this shard."""
 
 
 class VariantRecord(_Record):
@@ -244,6 +257,17 @@ class RunManifest(_Record):
     sequential: dict[str, Any] | None = None
     """For a `--until-decided` run, where it stopped and what that saved (DESIGN 11's
     `run --json` `sequential` block), written when the run ends."""
+    experiment_hash: str | None = None
+    """sha256 of the resolved experiment's content (engine/shards.py): runs that may merge share it."""
+    shard: ShardRecord | None = None
+    """For a `--shard I/N` run, which shard it holds; None for a whole run."""
+    merged_from: list[str] | None = None
+    """For a run `scaffold merge` wrote, the run ids it was merged from, in the order given."""
+
+    @property
+    def planned_cells(self) -> int | None:
+        """The cells this run was planned to have: its shard's share, or the whole plan."""
+        return self.shard.cells if self.shard is not None else self.resolved.planned_cells
 
     def to_json(self) -> dict[str, Any]:
         """The JSON text's content."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from tests.support.script import ChatRequest, Reply
 
@@ -45,6 +46,17 @@ def write_library(root: Path, url: str, *, cases: int = 6, extra: str = "", name
     rows = [{"id": f"c{i}", "vars": {"a": i, "b": 10 * i}, "expected": str(11 * i)} for i in range(1, cases + 1)]
     (root / "data" / "cases.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     (root / "experiments" / f"{name}.yaml").write_text(EXPERIMENT.format(url=url, extra=extra))
+    return root
+
+
+def current_library(root: Path, server: Any, monkeypatch: Any, *, cases: int = 6, extra: str = "") -> Path:
+    """`write_library` against `server` answering `sum_reply`, made the current folder, its key set."""
+    from tests.support.script import Script
+
+    server.reset(Script(default=sum_reply))
+    write_library(root, server.url, cases=cases, extra=extra)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SCAFFOLD_TEST_KEY", "sk-test")
     return root
 
 
