@@ -27,6 +27,7 @@ from typing import Any, Callable
 from scaffold.cells import Completion
 from scaffold.engine.worker import READY_ID, PipeStreams, frame, pipe_streams, read_frame
 from scaffold.providers.base import HarnessFault, ModelRequest, Provider, ProviderError
+from scaffold.providers.local import LOCAL_PREFIX
 from scaffold.spec.resolved import Model, ResolvedExperiment
 
 AUTO_MIN_CELLS = 200
@@ -40,8 +41,6 @@ broken install) must not be restarted forever."""
 
 WORKER_COUNT_ENV = "SCAFFOLD_WORKER_COUNT"
 """Set in every worker's environment to the pool's size (rate limits are split by it)."""
-
-LOCAL_PREFIX = "local/"
 
 
 def default_worker_count() -> int:

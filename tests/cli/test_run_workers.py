@@ -18,7 +18,7 @@ from tests.cli.test_run import SECRET
 from tests.cli.test_run import _start_and_wait as start_and_wait
 from tests.engine.library import sum_reply, write_library
 from tests.support import Fault, OpenAIServer, Reply, Script
-from tests.support.processes import broken_litellm, new_tag, wait_for_processes, wait_until_gone
+from tests.support.processes import broken_litellm, new_tag, tagged_processes, wait_for_processes, wait_until_gone
 
 PROBE = (
     "import sys; from scaffold.cli.main import main; code = main(sys.argv[1:]);"
@@ -195,3 +195,15 @@ def test_when_every_worker_dies_the_run_stops_with_exit_3(tmp_path: Path, openai
     assert run["status"] == "stopped" and "every worker process died" in run["stop_reason"]
     assert openai_server.request_count == 0
     assert wait_until_gone(tag) == set()
+
+
+def test_a_negative_worker_count_is_bad_input(tmp_path: Path, openai_server: OpenAIServer) -> None:
+    tag = new_tag()
+    write_library(tmp_path, openai_server.url)
+    done = subprocess.run(
+        [sys.executable, "-m", "scaffold", "run", "arith", "--workers", "-1"],
+        cwd=tmp_path, env=_env(tag), capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "--workers: must be 0 or more, not -1"
+    assert tagged_processes(tag) == set() and openai_server.request_count == 0
