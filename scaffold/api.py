@@ -33,6 +33,7 @@ async def run_async(
     limit: int | None = None,
     repeats: int | None = None,
     concurrency: int | None = None,
+    batch: bool = False,
     cache: bool = True,
     root: str | Path | None = None,
     workers: int | None = None,
@@ -49,7 +50,8 @@ async def run_async(
     from scaffold.store.run_manifest import RunSelection
 
     selection = RunSelection(
-        models=_names(models), variants=_names(variants), limit=limit, repeats=repeats, concurrency=concurrency
+        models=_names(models), variants=_names(variants), limit=limit, repeats=repeats, concurrency=concurrency,
+        batch=batch,
     )
     session = new_session(experiment, selection, root=Path(root) if root is not None else None, use_cache=cache)
     count = workers_for(session.experiment, session.pending_cells, workers)
@@ -74,6 +76,7 @@ def run(
     limit: int | None = None,
     repeats: int | None = None,
     concurrency: int | None = None,
+    batch: bool = False,
     cache: bool = True,
     root: str | Path | None = None,
     workers: int | None = None,
@@ -92,7 +95,7 @@ def run(
         )
     return asyncio.run(run_async(
         experiment, models=models, variants=variants, limit=limit, repeats=repeats,
-        concurrency=concurrency, cache=cache, root=root, workers=workers,
+        concurrency=concurrency, batch=batch, cache=cache, root=root, workers=workers,
     ))
 
 

@@ -112,6 +112,8 @@ class CallRecord:
     cached: bool = False
     cost_usd: float | None = None
     purpose: Literal["candidate", "judge"] = "candidate"
+    batch: bool = False
+    """Answered through the provider's batch API (engine/batch.py); `latency_s` is then the wait."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -124,6 +126,8 @@ class CallRecord:
             data["cached"] = True
         if self.purpose != "candidate":
             data["purpose"] = self.purpose
+        if self.batch:
+            data["batch"] = True
         return data
 
     @classmethod
@@ -135,6 +139,7 @@ class CallRecord:
             data.get("cached", False),
             data.get("cost_usd"),
             data.get("purpose", "candidate"),
+            data.get("batch", False),
         )
 
 

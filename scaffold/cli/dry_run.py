@@ -58,12 +58,12 @@ def print_plan(experiment: ResolvedExperiment) -> None:
         params = {**experiment.params, **model.params}
         max_output = params.get("max_tokens")
         output_bound = int(max_output) * cells // max(1, len(experiment.models)) if max_output else 0
-        cost = cost_usd(model, Usage(input=per_model_input, output=output_bound), experiment.prices)
+        cost = cost_usd(model, Usage(input=per_model_input, output=output_bound), experiment.prices, batch=model.batch)
         if cost is None:
-            bound = "no known price"
+            bound = "no known batch price" if model.batch else "no known price"
         elif max_output:
             bound = f"≤ ${cost:.4f} for first turns"
         else:
             bound = f"≥ ${cost:.4f} (input only; set max_tokens for an upper bound)"
-        print(f"  {model.name}: {bound}")
+        print(f"  {model.name}: {bound}{' at the batch price' if model.batch and cost is not None else ''}")
     print("nothing was sent (dry run)")

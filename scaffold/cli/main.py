@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, metavar="N",
         help="processes that send the calls (0: this one; default: one per core above 200 cells)",
     )
+    run.add_argument("--batch", action="store_true", help="single-call cells through the provider's batch API")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("--resume", metavar="RUN", help="run only the missing cells of RUN (or `last`)")
     run.add_argument("--shard", metavar="I/N", help="only shard I of N (1-based; auto/N: I from the job's index)")

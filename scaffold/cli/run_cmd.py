@@ -51,6 +51,7 @@ def _session(args: argparse.Namespace) -> "RunSession":
     selection = RunSelection(
         models=list(args.model), variants=list(args.variant), limit=args.limit,
         repeats=args.repeats, concurrency=args.concurrency, tag=args.tag, shard=_shard_flag(args),
+        batch=args.batch,
     )
     session = new_session(args.experiment, selection, root=root, use_cache=not args.no_cache)
     experiment = _sequential_flags(args, session.experiment)

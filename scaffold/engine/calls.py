@@ -8,14 +8,17 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
-from scaffold.cells import CallRecord, Completion, Usage
+from scaffold.cells import CallRecord, CellKey, Completion, Usage
 from scaffold.engine.circuit import EndpointCircuit
 from scaffold.providers.base import ModelRequest, Provider, ProviderError
 from scaffold.providers.local import LOCAL_PREFIX
 from scaffold.spec.resolved import Model, ResolvedExperiment
 from scaffold.store.cache import ResponseCache, request_key
+
+if TYPE_CHECKING:
+    from scaffold.engine.batch import Batcher
 
 RetryListener = Callable[[int, ProviderError, float], None]
 
@@ -43,6 +46,8 @@ class CallPath:
     spend: Spend = field(default_factory=Spend)
     circuit: EndpointCircuit = field(default_factory=EndpointCircuit)
     _model_slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    batcher: Batcher | None = None
+    """Where calls of batch cells go (engine/batch.py); None when the run has none."""
 
     def _slot(self, model: Model) -> asyncio.Semaphore | None:
         """The bound on `model`'s calls in flight. A local model runs one call at a time
@@ -70,9 +75,11 @@ class CallPath:
         records: list[CallRecord],
         purpose: Literal["candidate", "judge"] = "candidate",
         on_retry: RetryListener | None = None,
+        batch_cell: CellKey | None = None,
     ) -> Completion:
-        """One call: answered from the cache when it can be, else sent with retries.
-        The call's record is appended to `records` (the cell's)."""
+        """One call: answered from the cache when it can be, else sent with retries (or, for
+        `batch_cell`, through the provider's batch API). The call's record is appended to
+        `records` (the cell's)."""
         key = None
         if self.cache is not None:
             key = request_key(model.model, model.api_base, messages, params, tools, repeat)
@@ -85,6 +92,8 @@ class CallPath:
         from scaffold.providers.pricing import cost_usd
 
         request = ModelRequest(model, messages, params, tools, self.experiment.limits.timeout_s)
+        if batch_cell is not None and self.batcher is not None:
+            return await self._complete_in_batch(request, batch_cell, key, records, purpose)
         provider = self.provider_for(model)
         try:
             async with self._slot(model) or contextlib.nullcontext():
@@ -106,8 +115,48 @@ class CallPath:
             raise
         latency = time.perf_counter() - started
         self.circuit.answered(model)
-        cost = cost_usd(model, completion.usage, self.experiment.prices)
-        records.append(CallRecord(completion.usage, latency, attempts, False, cost, purpose))
+        return self._answered(model, completion, latency, attempts, key, records, purpose)
+
+    async def _complete_in_batch(
+        self,
+        request: ModelRequest,
+        cell: CellKey,
+        key: str | None,
+        records: list[CallRecord],
+        purpose: Literal["candidate", "judge"],
+    ) -> Completion:
+        """A call that waits for its provider batch; no concurrency slot (it loads no endpoint)."""
+        from scaffold.engine.retry import CallFailed
+        from scaffold.providers.pricing import cost_usd
+
+        assert self.batcher is not None
+        started = time.perf_counter()
+        try:
+            completion, submissions = await self.batcher.complete(request, cell)
+        except CallFailed as failure:
+            failed_cost = cost_usd(request.model, Usage(), self.experiment.prices, batch=True)
+            waited = time.perf_counter() - started
+            records.append(CallRecord(Usage(), waited, failure.attempts, False, failed_cost, purpose, batch=True))
+            raise
+        waited = time.perf_counter() - started
+        return self._answered(request.model, completion, waited, submissions, key, records, purpose, batch=True)
+
+    def _answered(
+        self,
+        model: Model,
+        completion: Completion,
+        latency: float,
+        attempts: int,
+        key: str | None,
+        records: list[CallRecord],
+        purpose: Literal["candidate", "judge"],
+        batch: bool = False,
+    ) -> Completion:
+        """Count an answered call: its record on the cell, the run's spend, the cache."""
+        from scaffold.providers.pricing import cost_usd
+
+        cost = cost_usd(model, completion.usage, self.experiment.prices, batch=batch)
+        records.append(CallRecord(completion.usage, latency, attempts, False, cost, purpose, batch))
         self.spend.tokens += completion.usage.total
         self.spend.cost_usd += cost or 0.0
         if key is not None:

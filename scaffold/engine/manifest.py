@@ -68,6 +68,7 @@ def describe_experiment(experiment: ResolvedExperiment) -> ResolvedRecord:
                 "api_base": model.api_base,
                 "api_key_env": model.api_key_env,
                 "params": model.params,
+                "batch": model.batch,
             }
             for model in experiment.models
         ],

@@ -18,11 +18,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterator, get_args
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, get_args
 
-from scaffold.cells import CallRecord, CellResult, CellStatus, CheckResult, Completion, Usage
+from scaffold.cells import CallRecord, CellKey, CellResult, CellStatus, CheckResult, Completion, Usage
 from scaffold.checks import CheckError, build_checks, grade
 from scaffold.checks.base import CheckContext
+from scaffold.engine.batch_plan import BatchCells
 from scaffold.engine.calls import CallPath
 from scaffold.engine.circuit import TRIP_AFTER_CALLS
 from scaffold.engine.events import (
@@ -50,6 +51,9 @@ from scaffold.spec.resolved import Model, ResolvedExperiment
 from scaffold.store.cache import ResponseCache
 from scaffold.store.run_dir import RunFolder, new_run_id
 
+if TYPE_CHECKING:
+    from scaffold.engine.batch import Batcher
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -63,6 +67,9 @@ class RunOptions:
     retry_base_delay_s: float = 0.5
     selection: dict[str, Any] | None = None
     """The command-line selection (models, variants, limit...), recorded so `--resume` repeats it."""
+    batch_cells: int = 10_000
+    """Batch mode: at most this many cells wait for provider batches at once (memory stays
+    bounded; more cells go in later batches)."""
 
 
 CHECK_ERRORS_TO_STOP = 5
@@ -100,6 +107,7 @@ class Run:
         self._error_limit: int | None = None
         self._check_errors: Counter[int] = Counter()
         self._crash: Exception | None = None
+        self._batcher: Batcher | None = None
         self.tally = RunTally(repeats=experiment.repeats)
         self._schedule = schedule_for(experiment)
         """With `sequential:`, the cell order and the rule that ends it (engine/sequential_schedule.py)."""
@@ -113,6 +121,8 @@ class Run:
                 self._cancel_workers()
             return
         self._stop_reason = (status, reason, cause)
+        if self._batcher is not None:
+            self._batcher.halt()
         self._events.put_nowait(RunStopping(status, reason, cause))
         asyncio.get_running_loop().call_later(self.options.grace_s, self._cancel_workers)
 
@@ -131,27 +141,42 @@ class Run:
             self._count(result)
         finished = {result.key for result in earlier}
         total = count_cells(self.experiment)
-        order = self._schedule.order() if self._schedule else plan_cells(self.experiment)
-        pending: Iterator[CellPlan] = (plan for plan in order if plan.key not in finished)
+        pending = self._pending_cells(finished)
+        batched: Iterator[CellPlan] = iter(())
         cache = ResponseCache.for_library(self.experiment.root) if self.options.use_cache else None
         calls = CallPath(self.experiment, self._provider_for, cache, self.options.retry_base_delay_s)
         cells_per_model = total // max(1, len(self.experiment.models))
         calls.circuit.trip_after_calls = max(1, min(TRIP_AFTER_CALLS, cells_per_model))
         self._error_limit = self.experiment.limits.error_limit(total)
+        batch_cells = BatchCells(self.experiment, self._scaffolds, sequential=self._schedule is not None)
+        batch_count = sum(1 for _ in batch_cells.among(self._pending_cells(finished))) if batch_cells.enabled else 0
+        if batch_count:
+            pending = (plan for plan in pending if not batch_cells.holds(plan))
+            batched = batch_cells.among(self._pending_cells(finished))
+            calls.batcher = self._batcher = batch_cells.batcher(folder, self.options.retry_base_delay_s)
         yield RunStarted(folder.run_id, folder.path, total, total - len(finished))
         writer = folder.open_writer()
         recorder = CellRecorder(writer, self._recorded, self._fail)
         try:
             self._workers = [
                 asyncio.create_task(self._work(pending, calls, recorder))
-                for _ in range(min(self.experiment.concurrency, max(1, total - len(finished))))
+                for _ in range(min(self.experiment.concurrency, max(1, total - len(finished) - batch_count)))
             ]
+            if self._batcher is not None:
+                batch_workers = min(self.options.batch_cells, batch_count)
+                self._batcher.join(batch_workers)
+                self._workers += [
+                    asyncio.create_task(self._work(batched, calls, recorder, self._batcher))
+                    for _ in range(batch_workers)
+                ]
             supervisor = asyncio.create_task(self._supervise(recorder))
             while (event := await self._events.get()) is not None:
                 yield event
             await supervisor
         finally:
             self._cancel_workers()
+            if self._batcher is not None:
+                self._batcher.close()
             recorder.close()
             writer.close()
             if cache is not None:
@@ -170,6 +195,12 @@ class Run:
             raise self._crash
         yield RunFinished(folder.run_id, folder.path, status, reason, summary, cause)
 
+    def _pending_cells(self, finished: set[CellKey]) -> Iterator[CellPlan]:
+        """The cells still to run, in run order (a fresh iterator each call: batch mode takes
+        its cells from a second one)."""
+        order = self._schedule.order() if self._schedule else plan_cells(self.experiment)
+        return (plan for plan in order if plan.key not in finished)
+
     def _open_folder(self) -> tuple[RunFolder, list[CellResult]]:
         """The run's folder and the cells it already holds (read once, when resuming)."""
         if self.options.resume is not None:
@@ -185,11 +216,16 @@ class Run:
         await recorder.drain()
         self._events.put_nowait(None)
 
-    async def _work(self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder) -> None:
+    async def _work(
+        self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder, batcher: Batcher | None = None
+    ) -> None:
         try:
-            await self._work_through(pending, calls, recorder)
+            await self._work_through(pending, calls, recorder, batch=batcher is not None)
         except Exception as error:
             self._fail(error)
+        finally:
+            if batcher is not None:
+                batcher.leave()
 
     def _fail(self, error: Exception) -> None:
         """A harness fault (disk full, a bug): stop, keep what is on disk, raise at the end."""
@@ -207,13 +243,15 @@ class Run:
         if self._schedule is not None:
             self._schedule.observe(result)
 
-    async def _work_through(self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder) -> None:
+    async def _work_through(
+        self, pending: Iterator[CellPlan], calls: CallPath, recorder: CellRecorder, *, batch: bool = False
+    ) -> None:
         for plan in pending:
             if self._stop_reason is not None:
                 return
             self._events.put_nowait(CellStarted(plan.key))
             try:
-                result = await self._run_cell(plan, calls)
+                result = await self._run_cell(plan, calls, batch)
             except AuthFailed as error:
                 self.stop(str(error), status="stopped", cause="auth")
                 return
@@ -247,7 +285,7 @@ class Run:
             self.stop(f"{message} ({count} cells; run stopped)", status="stopped", cause="check_errors")
         return message
 
-    async def _run_cell(self, plan: CellPlan, calls: CallPath) -> CellResult:
+    async def _run_cell(self, plan: CellPlan, calls: CallPath, batch: bool = False) -> CellResult:
         started = time.time()
         records: list[CallRecord] = []
         key = plan.key
@@ -259,7 +297,8 @@ class Run:
 
         async def complete(messages: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None = None) -> Completion:
             return await calls.complete(
-                plan.model, messages, params, tools=tools, repeat=key.repeat, records=records, on_retry=on_retry
+                plan.model, messages, params, tools=tools, repeat=key.repeat, records=records, on_retry=on_retry,
+                batch_cell=key if batch else None,
             )
 
         def failed_cell(message: str, error_type: str, transcript: tuple[dict[str, Any], ...] = ()) -> CellResult:

@@ -81,7 +81,7 @@ def new_session(
     narrowed by `selection`; raises SpecError for bad input or a model that cannot run."""
     selection = selection or RunSelection()
     loaded = _load(experiment, root)
-    narrowed = narrow(loaded, **selection.narrowing())
+    narrowed = with_batch(narrow(loaded, **selection.narrowing()), selection.batch)
     if narrowed.shard is not None:  # `auto/N` is recorded as the shard it resolved to, for a resume
         selection = selection.model_copy(update={"shard": str(narrowed.shard)})
     preflight(narrowed)
@@ -117,7 +117,7 @@ def resume_session(
         message = f"run {manifest.run_id} is a run of experiment '{manifest.experiment}', not '{loaded.name}'"
         raise SpecError([Problem(where, message)])
     selection = manifest.options.model_copy(update={"concurrency": concurrency or manifest.options.concurrency})
-    narrowed = narrow(loaded, **selection.narrowing())
+    narrowed = with_batch(narrow(loaded, **selection.narrowing()), selection.batch)
     if manifest.resolved.sequential is not None:  # `--until-decided` given when the run started
         from scaffold.spec.experiment import Sequential
 
@@ -125,6 +125,16 @@ def resume_session(
         narrowed = dataclasses.replace(narrowed, sequential=sequential)
     preflight(narrowed)
     return RunSession(narrowed, selection, use_cache, folder.path, manifest)
+
+
+def with_batch(experiment: ResolvedExperiment, batch: bool) -> ResolvedExperiment:
+    """`--batch`: every model that supports batch mode uses it (the others stay live)."""
+    if not batch:
+        return experiment
+    models = tuple(
+        dataclasses.replace(model, batch=True) if model.supports_batch else model for model in experiment.models
+    )
+    return dataclasses.replace(experiment, models=models)
 
 
 def _load(experiment: str | Path | ResolvedExperiment, root: Path | None) -> ResolvedExperiment:

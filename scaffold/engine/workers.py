@@ -50,15 +50,19 @@ def default_worker_count() -> int:
 
 
 def hosted_cells(experiment: ResolvedExperiment, cells: int) -> int:
-    """Of `cells` cells spread evenly over the models, those on models that are not `local/...`."""
-    hosted = sum(1 for model in experiment.models if not model.model.startswith(LOCAL_PREFIX))
+    """Of `cells` cells spread evenly over the models, those whose calls a worker would send:
+    not on a `local/...` model, nor on one in batch mode (its batches are sent from the run's
+    process, engine/batch.py)."""
+    hosted = sum(
+        1 for model in experiment.models if not model.model.startswith(LOCAL_PREFIX) and not model.batch
+    )
     return cells * hosted // max(1, len(experiment.models))
 
 
 def workers_for(experiment: ResolvedExperiment, pending_cells: int, requested: int | None) -> int:
     """How many worker processes a run of `pending_cells` cells uses: `requested` when given
     (0: every call in-process), else one per core above `AUTO_MIN_CELLS` hosted cells; none
-    when every model is `local/...`."""
+    when every model is `local/...` or in batch mode."""
     if requested is not None and requested < 0:
         raise ValueError(f"workers: must be 0 or more, not {requested}")
     hosted = hosted_cells(experiment, pending_cells)

@@ -25,9 +25,10 @@ LOCAL_PREFIX = "local/"
 TOKENS_PER_MILLION = 1_000_000
 
 
-def cost_usd(model: Model, usage: Usage, prices: dict[str, Price]) -> float | None:
+def cost_usd(model: Model, usage: Usage, prices: dict[str, Price], *, batch: bool = False) -> float | None:
     """The USD cost of `usage` on `model`: an override keyed by the model's id or litellm string
-    wins; `local/...` is free; else litellm's map; None when the price is unknown."""
+    wins; `local/...` is free; else litellm's map (its `*_batches` prices for a `batch` call,
+    None when it has none); None when the price is unknown."""
     override = prices.get(model.name)
     if override is None:
         override = prices.get(model.model)
@@ -43,11 +44,13 @@ def cost_usd(model: Model, usage: Usage, prices: dict[str, Price]) -> float | No
     entry = price_entry(model.model)
     if entry is None:
         return None
-    input_per_token = entry.get("input_cost_per_token")
-    output_per_token = entry.get("output_cost_per_token")
+    suffix = "_batches" if batch else ""
+    input_per_token = entry.get(f"input_cost_per_token{suffix}")
+    output_per_token = entry.get(f"output_cost_per_token{suffix}")
     if input_per_token is None or output_per_token is None:
         return None
-    return _priced(usage, input_per_token, output_per_token, entry.get("cache_read_input_token_cost"))
+    cached_per_token = None if batch else entry.get("cache_read_input_token_cost")
+    return _priced(usage, input_per_token, output_per_token, cached_per_token)
 
 
 def price_entry(model_string: str) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
 from scaffold.spec.base import ScaffoldBase
@@ -17,6 +17,9 @@ class SingleScaffold(ScaffoldBase):
 @scaffold_kind(SingleScaffold)
 class SingleCall:
     """The default scaffold: send the rendered messages once."""
+
+    single_call: ClassVar[bool] = True
+    """One call whose answer nothing else depends on: batch mode may send it (engine/batch.py)."""
 
     def __init__(self, spec: SingleScaffold):
         self.spec = spec

@@ -29,6 +29,8 @@ class ModelSpec(Strict):
     """Provider-specific parameters for this model's calls, sent unchecked."""
     concurrency: int | None = Field(None, ge=1)
     """At most this many calls in flight to this model (the experiment's bound still holds)."""
+    batch: bool = False
+    """Send the cells of single-call scaffolds through the provider's batch API (`openai/...` models)."""
 
 
 class CaseSpec(Strict):
@@ -103,6 +105,9 @@ class Limits(Strict):
     a whole number from 1 is a count; a fraction below 1 is that share of the run's cells, and
     never fewer than `MIN_ERROR_LIMIT` (the default, 0.1, is a tenth of the cells, at least 10);
     null: no limit. Check errors stop a run on their own (five from one check, exit 2)."""
+    batch_poll_s: float = Field(15.0, gt=0)
+    """Batch mode: seconds before the first status poll of a batch; later polls back off
+    (x1.5 each) to at most ten times this."""
 
     @field_validator("max_errors")
     @classmethod

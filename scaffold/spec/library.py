@@ -18,7 +18,7 @@ from scaffold.spec.experiment import Experiment, ModelSpec
 from scaffold.spec.params import merged_params
 from scaffold.spec.problems import check_fields, check_value, show_value
 from scaffold.spec.refs import RefError, parse_ref
-from scaffold.spec.resolved import Case, Model, ResolvedExperiment, Scaffold, Variant
+from scaffold.spec.resolved import BATCH_PREFIX, Case, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver
 from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
 from scaffold.spec.yaml_source import Loc, YamlDocument, load_yaml
@@ -222,7 +222,11 @@ class ExperimentLoader:
                 self.report(loc, f"expected a litellm model such as openai/gpt-4.1-mini, got {show_value(spec.model)}")
                 continue
             params = merged_params(spec.params, spec.extra_params)
-            model = Model(spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, params, spec.concurrency)
+            model = Model(
+                spec.id or spec.model, spec.model, spec.api_base, spec.api_key_env, params, spec.concurrency, spec.batch
+            )
+            if model.batch and not model.supports_batch:
+                self.report((*loc, "batch"), f"batch: true needs an {BATCH_PREFIX}... model, got {spec.model}")
             if any(other.name == model.name for other in models):
                 self.report(loc, f"model '{model.name}' is listed twice (give one an `id`)")
                 continue

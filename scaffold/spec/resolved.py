@@ -61,6 +61,18 @@ class Model:
     api_key_env: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     concurrency: int | None = None
+    batch: bool = False
+    """Single-call cells go through the provider's batch API (engine/batch.py)."""
+
+    @property
+    def supports_batch(self) -> bool:
+        """Whether litellm's files and batches calls reach this model: OpenAI and
+        OpenAI-compatible endpoints (`openai/...`)."""
+        return self.model.startswith(BATCH_PREFIX)
+
+
+BATCH_PREFIX = "openai/"
+"""The model strings batch mode serves (litellm's `openai` provider, any `api_base`)."""
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ class RunSelection(_Record):
     concurrency: int | None = None
     tag: str | None = None
     """Only the cases with this tag (`--tag`)."""
+    batch: bool = False
+    """`--batch`: every model that supports it runs its single-call cells in batch mode."""
     shard: str | None = None
     """Only this shard's cells, `I/N` (`--shard`; `auto/N` is recorded as the I it resolved to)."""
 
@@ -103,6 +105,8 @@ class ModelRecord(_Record):
     api_base: str | None = None
     api_key_env: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    batch: bool = False
+    """Whether its single-call cells went through the provider's batch API."""
 
 
 class ResolvedRecord(_Record):

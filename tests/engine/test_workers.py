@@ -67,6 +67,8 @@ def test_the_worker_count_follows_the_flag_the_size_and_the_models(tmp_path: Pat
     assert workers_for(hosted, 10, 3) == 3
     assert workers_for(hosted, 10_000, 0) == 0
     assert workers_for(local, 10_000, 4) == 0  # the embedded model always runs in-process
+    batched = dataclasses.replace(hosted, models=[dataclasses.replace(hosted.models[0], batch=True)])
+    assert workers_for(batched, 10_000, 4) == 0  # batches are sent from the run's process
     # half of a mixed run's cells are hosted: above the threshold only when that half is
     assert workers_for(mixed, 2 * AUTO_MIN_CELLS, None) == 0
     assert workers_for(mixed, 2 * AUTO_MIN_CELLS + 2, None) == default_worker_count()

@@ -16,6 +16,7 @@ import pytest
 from pydantic import BaseModel
 
 from scaffold.cells import CallRecord, CellKey, CellResult, CheckResult, Completion, ToolCall, Usage
+from scaffold.store.batches import BatchesFile
 from scaffold.store.cache import ResponseCache
 from scaffold.store.run_manifest import RunManifest
 
@@ -98,7 +99,7 @@ def results_jsonl_fields() -> set[str]:
         transcript=({"role": "user", "content": "1 + 2?"},),
         calls=(
             CallRecord(usage, 0.1, 1, True, 0.001),
-            CallRecord(usage, 0.2, 2, False, None, "judge"),
+            CallRecord(usage, 0.2, 2, False, None, "judge", batch=True),
         ),
         tool_calls={"calculator": 1},
         started_at=1.0,
@@ -129,6 +130,7 @@ FORMATS: dict[str, Callable[[Path], set[str]]] = {
     "`run.json`": lambda _: run_json_fields(),
     "`results.jsonl`": lambda _: results_jsonl_fields(),
     "`cache.sqlite`": cache_sqlite_fields,
+    "`batches.json`": lambda _: model_paths(BatchesFile),
 }
 """{the doc's section heading: the format's field paths, from the code that writes it}."""
 

@@ -1,7 +1,7 @@
 """A real OpenAI-compatible HTTP server for tests and benchmarks.
 
-It serves ``POST /v1/chat/completions`` (and ``/chat/completions``) and ``GET /v1/models``
-on 127.0.0.1 from a background thread with its own event loop, so sync tests, async tests
+It serves ``POST /v1/chat/completions`` (and ``/chat/completions``), ``GET /v1/models`` and
+the files and batches endpoints (``tests/support/batch_server.py``) on 127.0.0.1 from a background thread with its own event loop, so sync tests, async tests
 and subprocesses (``scaffold run`` pointed at ``server.url``) can all use it. What it
 answers is a `Script` (see ``tests/support/script.py``): rules on the request pick a reply
 or a fault (HTTP errors, 429 with Retry-After, a slow reply, a dropped connection).
@@ -30,6 +30,7 @@ from typing import Any, Sequence
 
 from aiohttp import web
 
+from tests.support.batch_server import BatchEndpoints
 from tests.support.script import ChatRequest, Fault, Reply, Script, completion_tokens_for, prompt_tokens_for
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -122,6 +123,8 @@ class OpenAIServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self.batches = BatchEndpoints(self)
+        """The files and batches endpoints (tests/support/batch_server.py)."""
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -162,6 +165,7 @@ class OpenAIServer:
         app.router.add_post("/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
         app.router.add_get("/models", self._models)
+        self.batches.add_routes(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -256,7 +260,7 @@ class OpenAIServer:
             return None
         connection = (id(transport), peer[1])
         if connection not in self._client_pids:
-            self._client_pids[connection] = pid_of_client(peer[1])
+            self._client_pids[connection] = pid_of_client(peer[1], self.port)
         return self._client_pids[connection]
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
-def _socket_inode(local_port: int) -> str | None:
-    """The inode of the socket bound to `local_port` on this machine (IPv4 or IPv6)."""
+def _socket_inode(local_port: int, remote_port: int) -> str | None:
+    """The inode of the socket from `local_port` to `remote_port` on this machine (IPv4 or IPv6)."""
     for table in ("net/tcp", "net/tcp6"):
         try:
             lines = (PROC / table).read_text().splitlines()[1:]
@@ -21,16 +21,17 @@ def _socket_inode(local_port: int) -> str | None:
             continue
         for line in lines:
             fields = line.split()
-            local_address, inode = fields[1], fields[9]
-            if int(local_address.rsplit(":", 1)[1], 16) == local_port and inode != "0":
+            local_address, remote_address, inode = fields[1], fields[2], fields[9]
+            ports = (int(local_address.rsplit(":", 1)[1], 16), int(remote_address.rsplit(":", 1)[1], 16))
+            if ports == (local_port, remote_port) and inode != "0":
                 return inode
     return None
 
 
-def pid_of_client(port: int) -> int | None:
-    """The id of the process holding the TCP socket whose local port is `port`; None when it
+def pid_of_client(port: int, server_port: int) -> int | None:
+    """The id of the process holding the TCP socket from `port` to `server_port`; None when it
     cannot be told (the socket is gone, or /proc hides the process)."""
-    inode = _socket_inode(port)
+    inode = _socket_inode(port, server_port)
     if inode is None:
         return None
     target = f"socket:[{inode}]"
