@@ -36,14 +36,17 @@ async def run_async(
     batch: bool = False,
     cache: bool = True,
     root: str | Path | None = None,
+    workers: int | None = None,
 ) -> "RunResult":
     """Run `experiment` (a name in the library's experiments/, a path, or a loaded experiment)
     to the end and return its result; the keywords are `scaffold run`'s flags. `root` is the
     library folder (default: the one around the current folder, or around a path given).
+    `workers`: processes that send the calls (0: this one; None: one per core above 200 cells).
     Raises SpecError (with `.problems`) for bad input, before anything is sent."""
     from scaffold.compare.run_result import run_result
     from scaffold.engine.events import RunFinished
     from scaffold.engine.session import new_session
+    from scaffold.engine.workers import WorkerPool, route, workers_for
     from scaffold.store.run_manifest import RunSelection
 
     selection = RunSelection(
@@ -51,10 +54,16 @@ async def run_async(
         batch=batch,
     )
     session = new_session(experiment, selection, root=Path(root) if root is not None else None, use_cache=cache)
+    count = workers_for(session.experiment, session.pending_cells, workers)
+    pool = WorkerPool(count) if count > 0 else None
     finished: RunFinished | None = None
-    async for event in session.start().events():
-        if isinstance(event, RunFinished):
-            finished = event
+    try:
+        async for event in session.start(route(pool) if pool is not None else None).events():
+            if isinstance(event, RunFinished):
+                finished = event
+    finally:
+        if pool is not None:
+            await pool.aclose()
     assert finished is not None, "a run's last event is RunFinished"
     return run_result(session.experiment, finished)
 
@@ -70,6 +79,7 @@ def run(
     batch: bool = False,
     cache: bool = True,
     root: str | Path | None = None,
+    workers: int | None = None,
 ) -> "RunResult":
     """`run_async` for code without an event loop (a script, a thread): it runs its own loop.
     Called where a loop is already running (a notebook, async code) it raises RuntimeError:
@@ -85,7 +95,7 @@ def run(
         )
     return asyncio.run(run_async(
         experiment, models=models, variants=variants, limit=limit, repeats=repeats,
-        concurrency=concurrency, batch=batch, cache=cache, root=root,
+        concurrency=concurrency, batch=batch, cache=cache, root=root, workers=workers,
     ))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 from scaffold.cells import CheckResult
 from scaffold.checks.base import Check, CheckContext
 from scaffold.checks.common import CheckFailure, check_name, clip, quote
-from scaffold.providers.base import ProviderError
+from scaffold.providers.base import HarnessFault, ProviderError
 
 if TYPE_CHECKING:  # the check modules are discovered while the union is built
     from scaffold.spec.checks import CheckSpec
@@ -47,10 +47,11 @@ async def grade_check(
     (`index` is the check's position, carried on the error).
 
     A ProviderError (the judge model's call failed after retries) is not the check's fault
-    either: it propagates as it is, so the engine records a provider error."""
+    either: it propagates as it is, so the engine records a provider error; so does a
+    HarnessFault (the calls' machinery failed), which stops the run."""
     try:
         return await check.grade(output, context)
-    except ProviderError:
+    except (ProviderError, HarnessFault):
         raise
     except CheckFailure as failure:
         cause = str(failure)

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--by", choices=["tag"], help="also summarize per case tag")
     run.add_argument("--repeats", type=int, metavar="K", help="samples per cell")
     run.add_argument("--concurrency", type=int, metavar="N", help="calls in flight")
+    run.add_argument(
+        "--workers", type=int, metavar="N",
+        help="processes that send the calls (0: this one; default: one per core above 200 cells)",
+    )
     run.add_argument("--batch", action="store_true", help="single-call cells through the provider's batch API")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("--resume", metavar="RUN", help="run only the missing cells of RUN (or `last`)")

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scaffold.cli.errors import print_spec_error
+from scaffold.providers.base import HarnessFault
 from scaffold.spec.errors import Position, Problem, SpecError
 from scaffold.spec.resolved import ResolvedExperiment
 
 if TYPE_CHECKING:
     from scaffold.engine.session import RunSession
+    from scaffold.engine.workers import WorkerPool
 
 EXIT_GATE_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -95,24 +97,58 @@ def _with_sequential(experiment: ResolvedExperiment, settings: dict[str, Any] | 
 
 
 def main(args: argparse.Namespace) -> int:
+    pool: "WorkerPool | None" = None
     try:
-        if args.env_file:
+        if args.workers is not None and args.workers < 0:
+            raise SpecError([Problem(Position("--workers"), f"must be 0 or more, not {args.workers}")])
+        if args.env_file:  # before the workers start: they inherit the keys
             from scaffold.cli.env_file import load_env_file
 
             load_env_file(Path(args.env_file))
+        pool = _early_workers(args)
         session = _session(args)
     except SpecError as error:
+        if pool is not None:
+            pool.close()
         return print_spec_error(error)
-    if args.dry_run:
-        from scaffold.cli.dry_run import print_plan
+    try:
+        if args.dry_run:
+            from scaffold.cli.dry_run import print_plan
 
-        print_plan(session.experiment)
-        return 0
-    finished = asyncio.run(_drive(session.start(), quiet=args.quiet))
+            print_plan(session.experiment)
+            return 0
+        provider_for_model = None
+        if pool is not None:
+            from scaffold.engine.workers import route, workers_for
+
+            if workers_for(session.experiment, session.pending_cells, args.workers):
+                provider_for_model = route(pool)
+            else:  # a small or local-only run: the workers go before they cost anything more
+                pool.close()
+                pool = None
+        finished = asyncio.run(_drive(session.start(provider_for_model), quiet=args.quiet, pool=pool))
+    except HarnessFault as error:  # run.json says `stopped` with this reason too
+        print(f"scaffold run: stopped: {error}", file=sys.stderr)
+        return EXIT_STOPPED
+    finally:
+        if pool is not None:
+            pool.close()
     return _report(args, session.experiment, finished)
 
 
-async def _drive(run: Any, *, quiet: bool) -> Any:
+def _early_workers(args: argparse.Namespace) -> "WorkerPool | None":
+    """The run's worker processes, started before the experiment loads so their litellm
+    imports overlap the loading; None when the run cannot use any. `main` closes them if the
+    run turns out not to need them."""
+    if args.dry_run or args.workers == 0:
+        return None
+    from scaffold.engine.workers import WorkerPool, default_worker_count
+
+    count = args.workers if args.workers is not None else default_worker_count()
+    return WorkerPool(count) if count > 0 else None
+
+
+async def _drive(run: Any, *, quiet: bool, pool: "WorkerPool | None" = None) -> Any:
     from scaffold.cli.progress import progress_for
     from scaffold.engine.events import RunFinished
 
@@ -128,6 +164,8 @@ async def _drive(run: Any, *, quiet: bool) -> Any:
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         display.close()
+        if pool is not None:
+            await pool.aclose()
     return finished
 
 

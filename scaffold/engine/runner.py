@@ -44,7 +44,7 @@ from scaffold.engine.sequential_schedule import schedule_for
 from scaffold.engine.shards import run_name
 from scaffold.engine.summary import RunTally
 from scaffold.providers import provider_for
-from scaffold.providers.base import FailureKind, Provider, ProviderError
+from scaffold.providers.base import FailureKind, HarnessFault, Provider, ProviderError
 from scaffold.render import RenderError, render_messages
 from scaffold.scaffolds import ScaffoldContext, build_scaffold
 from scaffold.spec.resolved import Model, ResolvedExperiment
@@ -319,6 +319,8 @@ class Run:
             if error.kind == "auth":
                 raise AuthFailed(f"authentication failed for {plan.model.name}: {error}") from error
             return failed_cell(str(error), error.kind, tuple(messages))
+        except HarnessFault:  # not the scaffold's fault: the run stops (`_work` -> `_fail`)
+            raise
         except Exception as error:  # a scaffold or hook bug must not end the run
             return failed_cell(f"{type(error).__name__}: {error}", "exception", tuple(messages))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from scaffold.engine.plan import narrow
 from scaffold.engine.preflight import unavailable_models
@@ -21,6 +21,8 @@ from scaffold.store.run_manifest import RunManifest, RunSelection
 
 if TYPE_CHECKING:
     from scaffold.engine.runner import Run
+    from scaffold.providers.base import Provider
+    from scaffold.spec.resolved import Model
 
 RESUME_FLAG = "--resume"
 
@@ -39,14 +41,26 @@ class RunSession:
     resumed: RunManifest | None = None
     """The manifest of the run being resumed, as it was before this session."""
 
-    def start(self) -> "Run":
-        """The run (nothing is sent until its `events()` are iterated)."""
+    def start(self, provider_for_model: "Callable[[Model], Provider] | None" = None) -> "Run":
+        """The run (nothing is sent until its `events()` are iterated); `provider_for_model`
+        picks each model's provider (default: in-process; engine/workers.py `route` for workers)."""
         from scaffold.engine.runner import Run, RunOptions
 
         options = RunOptions(
             use_cache=self.use_cache, resume=self.resume_dir, selection=self.selection.model_dump(mode="json")
         )
-        return Run(self.experiment, options)
+        if provider_for_model is None:
+            return Run(self.experiment, options)
+        return Run(self.experiment, options, provider_for_model=provider_for_model)
+
+    @property
+    def pending_cells(self) -> int:
+        """Cells this session will run at most: every planned cell, less those a resumed run
+        recorded as finished when it last stopped cleanly."""
+        from scaffold.engine.plan import count_cells
+
+        done = self.resumed.cells.total if self.resumed is not None and self.resumed.cells is not None else 0
+        return max(0, count_cells(self.experiment) - done)
 
 
 def preflight(experiment: ResolvedExperiment) -> None:

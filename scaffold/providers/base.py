@@ -51,6 +51,25 @@ class ProviderError(Exception):
         """Whether a 429's `retry_after_s` holds back every call to the model. False when
         only one deployment is rate limited and the router sends elsewhere meanwhile."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with every field (a worker process sends its errors to the run's process):
+        Exception's default pickling would call `__init__` with the message alone. Fields a
+        subclass or a later change adds travel too, as part of `__dict__`."""
+        return (_restore_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore_error(cls: type[ProviderError], args: tuple[Any, ...], state: dict[str, Any]) -> ProviderError:
+    """A pickled ProviderError (or subclass) rebuilt without calling its `__init__`."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class HarnessFault(Exception):
+    """The machinery that sends calls failed (every worker process died): neither the cell's,
+    the scaffold's nor a check's fault. It passes through them and stops the run."""
+
 
 class Provider(Protocol):
     """Sends one request; raises ProviderError on failure. Retries belong to the engine."""

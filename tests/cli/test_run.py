@@ -83,13 +83,15 @@ def test_a_fully_cached_rerun_sends_nothing_and_never_imports_litellm(tmp_path, 
     assert openai_server.request_count == sent
 
 
-def _start_and_wait(tmp_path: Path, cells: int) -> tuple[subprocess.Popen[str], Path]:
-    """Start `scaffold run arith` and return once `cells` cells are on disk."""
+def _start_and_wait(
+    tmp_path: Path, cells: int, *args: str, env: dict[str, str] | None = None, timeout_s: float = 60
+) -> tuple[subprocess.Popen[str], Path]:
+    """Start `scaffold run arith ARGS` and return once `cells` cells are on disk."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "scaffold", "run", "arith"], cwd=tmp_path, env=_env(),
+        [sys.executable, "-m", "scaffold", "run", "arith", *args], cwd=tmp_path, env=env or _env(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         found = list((tmp_path / ".scaffold" / "runs").glob("*/results.jsonl"))
         if found and len(found[0].read_text().splitlines()) >= cells:

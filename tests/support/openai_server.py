@@ -48,6 +48,8 @@ class ReceivedRequest:
     """Lower-cased header names."""
     status: int | None
     """The HTTP status sent; None when the connection was dropped."""
+    client_pid: int | None = None
+    """The process that sent it, when the server was asked to `track_clients` (else None)."""
 
 
 def completion_body(request: ChatRequest, reply: Reply) -> dict[str, Any]:
@@ -104,16 +106,20 @@ class OpenAIServer:
         host: str = "127.0.0.1",
         port: int = 0,
         rate_limit: RequestWindow | None = None,
+        track_clients: bool = False,
     ):
         """`api_key`: when set, requests without `Authorization: Bearer <api_key>` get a 401
         (whose message echoes the key received, as careless servers do). `port=0`: a free one.
-        `rate_limit`: admit that many chat requests a window, 429 beyond (tests/support/rate_limited.py)."""
+        `rate_limit`: admit that many chat requests a window, 429 beyond (tests/support/rate_limited.py).
+        `track_clients`: record which process sent each request (`client_pid`; Linux only)."""
         self.script = script or Script()
         self.rate_limit = rate_limit
         self.api_key = api_key
         self.models = tuple(models)
         self.host = host
         self.port = port
+        self.track_clients = track_clients
+        self._client_pids: dict[tuple[int, int], int | None] = {}
         self.requests: list[ReceivedRequest] = []
         """Every request received, in order of arrival of its answer."""
         self._chat_numbers = itertools.count(1)
@@ -248,9 +254,24 @@ class OpenAIServer:
         """Remember the request; `response` None means the connection is dropped (what is
         returned then is never sent)."""
         status = response.status if response is not None else None
+        client_pid = self._client_pid(http_request) if self.track_clients else None
         with self._lock:
-            self.requests.append(ReceivedRequest(http_request.path, body, headers, status))
+            self.requests.append(ReceivedRequest(http_request.path, body, headers, status, client_pid))
         return response if response is not None else web.Response()
+
+
+    def _client_pid(self, http_request: web.Request) -> int | None:
+        """The process behind the request's connection, looked up once per connection."""
+        from tests.support.peers import pid_of_client
+
+        transport = http_request.transport
+        peer = transport.get_extra_info("peername") if transport is not None else None
+        if not peer:
+            return None
+        connection = (id(transport), peer[1])
+        if connection not in self._client_pids:
+            self._client_pids[connection] = pid_of_client(peer[1], self.port)
+        return self._client_pids[connection]
 
 
 def _error_response(fault: Fault) -> web.Response:
