@@ -105,11 +105,8 @@ def main(args: argparse.Namespace) -> int:
             from scaffold.cli.env_file import load_env_file
 
             load_env_file(Path(args.env_file))
-        pool = _early_workers(args)
         session = _session(args)
     except SpecError as error:
-        if pool is not None:
-            pool.close()
         return print_spec_error(error)
     try:
         if args.dry_run:
@@ -118,14 +115,12 @@ def main(args: argparse.Namespace) -> int:
             print_plan(session.experiment)
             return 0
         provider_for_model = None
-        if pool is not None:
-            from scaffold.engine.workers import route, workers_for
+        from scaffold.engine.workers import WorkerPool, route, workers_for
 
-            if workers_for(session.experiment, session.pending_cells, args.workers):
-                provider_for_model = route(pool)
-            else:  # a small or local-only run: the workers go before they cost anything more
-                pool.close()
-                pool = None
+        count = workers_for(session.experiment, session.pending_cells, args.workers)
+        if count:
+            pool = WorkerPool(count)
+            provider_for_model = route(pool)
         finished = asyncio.run(_drive(session.start(provider_for_model), quiet=args.quiet, pool=pool))
     except HarnessFault as error:  # run.json says `stopped` with this reason too
         print(f"scaffold run: stopped: {error}", file=sys.stderr)
@@ -134,18 +129,6 @@ def main(args: argparse.Namespace) -> int:
         if pool is not None:
             pool.close()
     return _report(args, session.experiment, finished)
-
-
-def _early_workers(args: argparse.Namespace) -> "WorkerPool | None":
-    """The run's worker processes, started before the experiment loads so their litellm
-    imports overlap the loading; None when the run cannot use any. `main` closes them if the
-    run turns out not to need them."""
-    if args.dry_run or args.workers == 0:
-        return None
-    from scaffold.engine.workers import WorkerPool, default_worker_count
-
-    count = args.workers if args.workers is not None else default_worker_count()
-    return WorkerPool(count) if count > 0 else None
 
 
 async def _drive(run: Any, *, quiet: bool, pool: "WorkerPool | None" = None) -> Any:

@@ -101,15 +101,15 @@ class _Worker:
 
 
 class WorkerPool:
-    """A `Provider` whose calls run in `count` worker processes, started at construction (so
-    their litellm imports overlap whatever the caller does next). Close it with `aclose()` on
-    the loop that used it, or `close()` when no loop ever did."""
+    """A `Provider` whose calls run in `count` worker processes, started by the first call: a
+    run whose every cell the cache answers never starts one (nor imports litellm anywhere).
+    Close it with `aclose()` on the loop that used it, or `close()` when no loop ever did."""
 
     def __init__(self, count: int):
         if count < 1:
             raise ValueError(f"a worker pool needs at least one worker, not {count}")
         self.count = count
-        self._workers = [self._spawn() for _ in range(count)]
+        self._workers: list[_Worker] = []
         self._request_ids = itertools.count(READY_ID + 1)
         self._restarts_left = MAX_RESTARTS
         self._starting = 0
@@ -186,6 +186,7 @@ class WorkerPool:
         async with self._connecting:
             if self._connected:
                 return
+            self._workers = [self._spawn() for _ in range(self.count)]
             for worker in self._workers:
                 await self._attach(worker)
             self._connected = True
