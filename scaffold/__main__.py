@@ -1,7 +1,5 @@
 """`python -m scaffold`."""
 
-import sys
+from scaffold.cli.main import entry
 
-from scaffold.cli.main import main
-
-sys.exit(main())
+entry()
