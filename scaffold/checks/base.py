@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
-from scaffold.cells import CheckResult, Completion, Usage
-from scaffold.spec.resolved import Case
+if TYPE_CHECKING:  # validate discovers the check modules and needs none of the results
+    from scaffold.cells import CheckResult, Completion, Usage
+    from scaffold.spec.resolved import Case
 
-JudgeComplete = Callable[[list[dict[str, Any]], str], Awaitable[Completion]]
+JudgeComplete = Callable[[list[dict[str, Any]], str], Awaitable["Completion"]]
 """`(messages, judge_model_name) -> Completion`, sent through the runner and counted apart."""
 
 

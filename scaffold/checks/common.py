@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Generic, Sequence, TypeVar, get_args
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import Check, CheckContext
 from scaffold.registry import REGISTRY, registers
 from scaffold.spec.base import CheckBase
 
 if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
     from scaffold.spec.resolved import Case
 
 REASON_LIMIT = 120
@@ -111,6 +111,8 @@ class SpecCheck(Generic[SpecT]):
 
     def result(self, passed: bool, reason: str, score: float | None = None) -> CheckResult:
         """This check's result; `score` defaults to 1.0 for a pass and 0.0 for a fail."""
+        from scaffold.cells import CheckResult  # not at the top: validate imports this module, never grades
+
         return CheckResult(
             name=self.name,
             type=self.spec.type,

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import Check, CheckContext
 from scaffold.checks.common import CheckFailure, check_name, clip, quote
-from scaffold.providers.base import HarnessFault, ProviderError
 
 if TYPE_CHECKING:  # the check modules are discovered while the union is built
+    from scaffold.cells import CheckResult
     from scaffold.spec.checks import CheckSpec
 
 SCORE_EPSILON = 1e-9
@@ -51,11 +50,15 @@ async def grade_check(
     HarnessFault (the calls' machinery failed), which stops the run."""
     try:
         return await check.grade(output, context)
-    except (ProviderError, HarnessFault):
-        raise
     except CheckFailure as failure:
         cause = str(failure)
     except Exception as error:  # whatever breaks inside a check is that check's error
+        # Imported here, not at the top: the registry imports this module to discover the
+        # check types, and validate needs none of the engine's calls.
+        from scaffold.providers.base import HarnessFault, ProviderError
+
+        if isinstance(error, (ProviderError, HarnessFault)):
+            raise
         cause = f"{type(error).__name__}: {error}"
     raise CheckError(index, check_name(spec), clip(cause, CAUSE_LIMIT))
 

@@ -12,12 +12,14 @@ error of the cell (the candidate was not graded), not a fail. The judge's tokens
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
 from scaffold.checks.common import CheckFailure, SpecCheck, check_type, clip, quote, render_text
 from scaffold.spec.base import CheckBase, Finding, Setting
+
+if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
 
 DEFAULT_THRESHOLD = 0.5
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
 from scaffold.checks.common import CheckFailure, SpecCheck, check_type, quote, render_text
 from scaffold.spec.base import CheckBase
+
+if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
 
 
 class NumberCheck(CheckBase):

@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
 from scaffold.checks.common import CheckFailure, SpecCheck, check_type, quote, render_text
 from scaffold.registry import REGISTRY, PluginError
 from scaffold.spec.base import ENTRY_PATTERN, CheckBase, Finding, Setting, hook_problems
 from scaffold.user_code import UserCodeError, UserFunction, load_function
+
+if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
 
 
 class PythonCheck(CheckBase):

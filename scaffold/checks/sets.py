@@ -9,12 +9,14 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
 from scaffold.checks.common import SpecCheck, check_type, clip, quote, render_text
 from scaffold.spec.base import CheckBase
+
+if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
 
 
 class SetCheck(CheckBase):

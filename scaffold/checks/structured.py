@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import Check, CheckContext
 from scaffold.checks.common import SpecCheck, build_check, check_type, render_text
 from scaffold.spec.base import CheckBase, Finding, Loc, Setting
 
 if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
     from scaffold.spec.checks import CheckSpec
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
 from scaffold.checks.common import CheckFailure, SpecCheck, check_type, quote, render_text, rendered_for_cases
 from scaffold.spec.base import CheckBase, Finding, Setting
+
+if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
 
 
 class EqualsCheck(CheckBase):

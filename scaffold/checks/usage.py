@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from scaffold.cells import CheckResult
 from scaffold.checks.base import CheckContext
 from scaffold.checks.common import SpecCheck, check_type, render_text
 from scaffold.spec.base import CheckBase
+
+if TYPE_CHECKING:
+    from scaffold.cells import CheckResult
 
 
 class ToolCalledCheck(CheckBase):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, get_args
+from typing import TYPE_CHECKING, Any, Callable, Protocol, get_args
 
-from scaffold.cells import Completion
 from scaffold.registry import REGISTRY, registers
 from scaffold.spec.base import ScaffoldBase
 from scaffold.spec.resolved import Case
+
+if TYPE_CHECKING:
+    from scaffold.cells import Completion
 
 
 class Complete(Protocol):

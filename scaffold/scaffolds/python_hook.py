@@ -30,16 +30,18 @@ with a message saying which.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from scaffold.cells import Completion
 from scaffold.registry import REGISTRY, PluginError
 from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
 from scaffold.scaffolds.tools import ToolSession, build_tools
 from scaffold.spec.base import ENTRY_PATTERN, Finding, ScaffoldBase, Setting, ToolName, hook_problems, tool_problems
 from scaffold.user_code import UserCodeError, UserFunction, load_function
+
+if TYPE_CHECKING:
+    from scaffold.cells import Completion
 
 SOLVE_CALL = "solve(messages, complete, context, tools, options)"
 

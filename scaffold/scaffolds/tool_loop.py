@@ -36,17 +36,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from scaffold.cells import Completion
 from scaffold.render import render_string
 from scaffold.scaffolds import text_protocol
 from scaffold.scaffolds.base import Complete, ScaffoldContext, ScaffoldOutcome, scaffold_kind
 from scaffold.scaffolds.tools import ToolResult, ToolSession, Toolbox, build_tools
 from scaffold.scaffolds.tools.faults import FaultPlan, ToolFault
 from scaffold.spec.base import Finding, Loc, ScaffoldBase, Setting, ToolName, tool_problems
+
+if TYPE_CHECKING:
+    from scaffold.cells import Completion
 
 SUBMIT = "submit"
 
