@@ -15,10 +15,10 @@ The public API, re-exported from the modules that hold it. Names load on first u
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scaffold._version import __version__
+from scaffold.lazy_exports import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "run": "scaffold.api",
@@ -30,7 +30,7 @@ _EXPORTS: dict[str, str] = {
     "RunManifest": "scaffold.store.run_manifest",
     "Comparison": "scaffold.compare.comparison",
     "SelectionError": "scaffold.compare.selection",
-    "find_root": "scaffold.spec.library",
+    "find_root": "scaffold.spec.folders",
     "load_experiment": "scaffold.spec.library",
     "load_variant": "scaffold.spec.library",
     "validate": "scaffold.spec.validation",
@@ -58,15 +58,12 @@ if TYPE_CHECKING:
     from scaffold.engine.summary import summarize
     from scaffold.render import render_messages
     from scaffold.spec.errors import Problem, SpecError
-    from scaffold.spec.library import find_root, load_experiment, load_variant
+    from scaffold.spec.folders import find_root
+    from scaffold.spec.library import load_experiment, load_variant
     from scaffold.spec.validation import validate
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'scaffold' has no attribute '{name}'")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

@@ -112,7 +112,9 @@ class Registry:
 
     def __init__(self) -> None:
         self._builtins: dict[Kind, dict[str, Entry]] = {kind: {} for kind in KINDS}
-        self._plugins: dict[Kind, dict[str, Entry]] | None = None
+        self._entry_points: Any = None
+        """Every installed entry point, read once per process when a plugin is first looked for."""
+        self._plugins: dict[Kind, dict[str, Entry]] = {}
         self._discovered: set[Kind] = set()
         self.plugin_problems: list[str] = []
         """One line per installed plugin that cannot be registered (e.g. it shadows a built-in)."""
@@ -142,15 +144,16 @@ class Registry:
         return self._builtins[kind]
 
     def plugins(self, kind: Kind) -> dict[str, Entry]:
-        """The names installed packages add to `kind` (entry points are read once per process)."""
-        if self._plugins is None:
-            self._plugins = self._read_entry_points()
+        """The names installed packages add to `kind` (entry points are read once per process;
+        only `kind`'s built-ins are discovered to check that no plugin shadows one)."""
+        if kind not in self._plugins:
+            self._plugins[kind] = self._read_plugins(kind)
         return self._plugins[kind]
 
     @property
     def plugins_read(self) -> bool:
         """Whether the installed packages' entry points have been read in this process."""
-        return self._plugins is not None
+        return self._entry_points is not None
 
     def get(self, kind: Kind, name: str) -> Entry | None:
         """The entry registered as `name`: a built-in, else a plugin, else None."""
@@ -177,27 +180,28 @@ class Registry:
             found.extend(sorted(self.plugins(kind).values(), key=lambda entry: entry.name))
         return found
 
-    def _read_entry_points(self) -> dict[Kind, dict[str, Entry]]:
-        from importlib.metadata import entry_points
+    def _read_plugins(self, kind: Kind) -> dict[str, Entry]:
+        if self._entry_points is None:
+            from importlib.metadata import entry_points
 
-        plugins: dict[Kind, dict[str, Entry]] = {kind: {} for kind in KINDS}
-        for kind, group in ENTRY_POINT_GROUPS.items():
-            builtins = self.builtins(kind)
-            for point in sorted(entry_points(group=group), key=lambda point: point.name):
-                dist = point.dist
-                source = f"{dist.name}=={dist.version}" if dist is not None else f"entry point {point.value}"
-                if point.name in builtins:
-                    self.plugin_problems.append(
-                        f"plugin {source} may not shadow the built-in {NOUNS[kind]} '{point.name}': ignored"
-                    )
-                    continue
-                if point.name in plugins[kind]:
-                    other = plugins[kind][point.name].source
-                    self.plugin_problems.append(
-                        f"plugin {source} adds {NOUNS[kind]} '{point.name}', which {other} adds too: ignored"
-                    )
-                    continue
-                plugins[kind][point.name] = Entry(kind, point.name, point.value, source)
+            self._entry_points = entry_points()
+        builtins = self.builtins(kind)
+        plugins: dict[str, Entry] = {}
+        for point in sorted(self._entry_points.select(group=ENTRY_POINT_GROUPS[kind]), key=lambda point: point.name):
+            dist = point.dist
+            source = f"{dist.name}=={dist.version}" if dist is not None else f"entry point {point.value}"
+            if point.name in builtins:
+                self.plugin_problems.append(
+                    f"plugin {source} may not shadow the built-in {NOUNS[kind]} '{point.name}': ignored"
+                )
+                continue
+            if point.name in plugins:
+                other = plugins[point.name].source
+                self.plugin_problems.append(
+                    f"plugin {source} adds {NOUNS[kind]} '{point.name}', which {other} adds too: ignored"
+                )
+                continue
+            plugins[point.name] = Entry(kind, point.name, point.value, source)
         return plugins
 
 

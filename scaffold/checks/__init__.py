@@ -9,8 +9,7 @@ check modules without importing the grading.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scaffold.lazy_exports import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "Check": "scaffold.checks.base",
@@ -27,11 +26,6 @@ _EXPORTS: dict[str, str] = {
     "grade_check": "scaffold.checks.grading",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'scaffold.checks' has no attribute '{name}'")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
-
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = sorted(_EXPORTS)

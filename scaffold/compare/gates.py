@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from scaffold.cells import CellResult, GroupKey
 from scaffold.compare.comparison import Comparison, Side, SideStats, compare
 from scaffold.engine.summary import GroupSummary, RunSummary
-from scaffold.spec.experiment import CompareGate, Gate, VariantGate
+from scaffold.spec.gates import CompareGate, Gate, VariantGate
 
 
 @dataclass(frozen=True)

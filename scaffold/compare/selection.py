@@ -115,7 +115,7 @@ class StoredRun:
 def library_root(start: Path | None = None) -> Path:
     """The library folder above `start` (default: the current folder), or `start` itself when
     there is none (a run folder may still be named by its path)."""
-    from scaffold.spec.library import find_root
+    from scaffold.spec.folders import find_root
 
     start = start or Path.cwd()
     try:

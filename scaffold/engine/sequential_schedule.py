@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from scaffold.cells import CellResult
+from scaffold.cells import CellResult, GroupKey
 from scaffold.engine.plan import CellPlan, count_cells
-from scaffold.spec.experiment import Sequential
 from scaffold.spec.resolved import Case, ResolvedExperiment
 from scaffold.stats.sequential import Decision, SequentialComparison, decide
 
-GroupName = tuple[str, str, str]
-"""(variant, scaffold, model)."""
-
+if TYPE_CHECKING:  # `diff` replays a stored run's schedule without the experiment's models
+    from scaffold.spec.experiment import Sequential
 
 def seeded_case_order(case_ids: Sequence[str], seed: int) -> list[str]:
     """The order a sequential run takes its cases in: a shuffle seeded by `seed` alone, so a
@@ -137,7 +135,7 @@ class SequentialSchedule:
         self._cases_seen.add(result.key.case_id)
         if self._axis is None:
             return
-        group: GroupName = result.key.group
+        group: GroupKey = result.key.group
         arm = group[self._axis]
         slice_names = tuple(name for index, name in enumerate(group) if index != self._axis)
         progress = self._slices.get(slice_names)

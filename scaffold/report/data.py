@@ -14,7 +14,7 @@ from scaffold.compare.gates import GateOutcome, evaluate_gates
 from scaffold.compare.prompt_diff import comparison_prompt_diff
 from scaffold.compare.selection import SelectionError, StoredRun, comparisons_within
 from scaffold.engine.summary import RunSummary
-from scaffold.spec.experiment import Gate, parse_gate
+from scaffold.spec.gates import Gate, parse_gate
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from scaffold.spec.cases import load_cases
 from scaffold.spec.checks import OPTION_KEYS
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
 from scaffold.spec.experiment import Experiment, ModelSpec, deployment_names
+from scaffold.spec.folders import EXPERIMENTS_DIR, find_root
 from scaffold.spec.params import merged_params
 from scaffold.spec.problems import check_fields, check_value, field_default, show_value
 from scaffold.spec.refs import RefError, parse_ref
@@ -22,21 +23,6 @@ from scaffold.spec.resolved import BATCH_PREFIX, Case, Deployment, Model, Resolv
 from scaffold.spec.resolver import Resolver
 from scaffold.spec.templates import PROMPTS_DIR, TemplateSet
 from scaffold.spec.yaml_source import Loc, YamlDocument, collection_paused, load_yaml
-
-EXPERIMENTS_DIR = "experiments"
-"""The library folder that holds experiment files."""
-
-
-def find_root(start: Path) -> Path:
-    """The library folder: `start` or the nearest folder above it holding prompts/ or experiments/."""
-    start = start.resolve()
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / PROMPTS_DIR).is_dir() or (candidate / EXPERIMENTS_DIR).is_dir():
-            return candidate
-    message = "no library here: no prompts/ or experiments/ folder in this folder or above (`scaffold init` makes one)"
-    raise SpecError([Problem(Position(display_path(start)), message)])
-
 
 def load_variant(ref: str, root: Path) -> Variant:
     """Variant `FILE:VARIANT[@REV]` of the library at `root`, its templates checked; raises SpecError."""

@@ -14,7 +14,8 @@ from scaffold.spec.errors import Position
 
 if TYPE_CHECKING:  # the check and scaffold modules import this one while their unions are built
     from scaffold.spec.checks import CheckSpec
-    from scaffold.spec.experiment import Gate, Limits, Price, Sequential
+    from scaffold.spec.experiment import Limits, Price, Sequential
+    from scaffold.spec.gates import Gate
     from scaffold.spec.prompt_file import ScaffoldSpec
 
 

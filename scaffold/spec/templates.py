@@ -21,10 +21,8 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from scaffold.spec.errors import Position, Problem, did_you_mean, display_path
+from scaffold.spec.folders import PROMPTS_DIR
 from scaffold.spec.git_source import GitTemplateLoader, files_at, read_at
-
-PROMPTS_DIR = "prompts"
-"""The library folder that holds prompt files and the templates they include."""
 
 
 @lru_cache(maxsize=32)

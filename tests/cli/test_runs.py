@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from scaffold.cli.main import main
@@ -52,3 +54,17 @@ def test_no_runs_yet_says_so(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["runs"]) == 0
     assert capsys.readouterr().out.startswith("no runs yet in ")
+
+
+def test_reading_stored_runs_builds_no_experiment_models(library: Path, variants_run: StoredRun) -> None:
+    """`runs`, `show`, `diff` and `report` read run.json and results.jsonl: the experiment's
+    shapes (every check type and scaffold kind), Jinja2 and litellm stay unloaded."""
+    unloaded = ("scaffold.spec.experiment", "scaffold.spec.checks", "scaffold.scaffolds.", "jinja2", "litellm")
+    for command in (["runs"], ["show", "last"], ["diff"], ["report", "last"]):
+        probe = (
+            "import sys, contextlib, io; from scaffold.cli.main import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): code = main({command!r})\n"
+            f"print(code, sorted(name for name in sys.modules if name.startswith({unloaded!r})))"
+        )
+        done = subprocess.run([sys.executable, "-c", probe], cwd=library, capture_output=True, text=True)
+        assert (command, done.stdout.splitlines()[-1:]) == (command, ["0 []"]), done.stderr

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from scaffold.compare.gates import describe, evaluate_gates
 from scaffold.compare.selection import StoredRun
-from scaffold.spec.experiment import CompareGate, VariantGate, parse_gate
+from scaffold.spec.gates import CompareGate, VariantGate, parse_gate
 
 
 def _outcomes(run: StoredRun, *raw: dict) -> list[tuple[bool, str]]:
