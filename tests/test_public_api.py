@@ -42,3 +42,14 @@ def test_the_one_call_api_loads_litellm_only_to_send_a_request(tmp_path):
     summary, heavy = done.stdout.strip().splitlines()
     assert summary.startswith("interrupted ") and summary.endswith("command line: --limit must be at least 1")
     assert heavy == "[]"
+
+
+def test_the_runner_loads_the_batch_machinery_only_for_batch_cells():
+    """Batch mode (its client, ledger and retry policy) is imported when a run has batch
+    cells; a live or fully cached run does without it."""
+    probe = (
+        "import sys, scaffold.engine.runner\n"
+        "print(sorted(m for m in ('scaffold.engine.batch', 'scaffold.store.batches', 'tenacity') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

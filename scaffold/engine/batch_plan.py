@@ -7,13 +7,14 @@ one, so a `--until-decided` run has none.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-from scaffold.engine.batch import Batcher
 from scaffold.engine.plan import CellPlan
 from scaffold.spec.resolved import ResolvedExperiment
-from scaffold.store.batches import BatchLedger
-from scaffold.store.run_dir import RunFolder
+
+if TYPE_CHECKING:  # a run without batch cells loads none of the batch machinery
+    from scaffold.engine.batch import Batcher
+    from scaffold.store.run_dir import RunFolder
 
 
 class BatchCells:
@@ -34,6 +35,9 @@ class BatchCells:
 
     def batcher(self, folder: RunFolder, retry_base_delay_s: float) -> Batcher:
         """The run's Batcher, re-attaching to the batches `folder`'s batches.json records."""
+        from scaffold.engine.batch import Batcher
+        from scaffold.store.batches import BatchLedger
+
         limits = self.experiment.limits
         return Batcher(
             BatchLedger(folder.path), poll_s=limits.batch_poll_s, max_attempts=limits.max_attempts,

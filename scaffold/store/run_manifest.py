@@ -18,7 +18,7 @@ ManifestStatus = Literal["running", "complete", "interrupted", "stopped"]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class GitState(_Record):
