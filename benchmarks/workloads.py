@@ -39,7 +39,7 @@ API_KEY = "sk-no-key-configured"
 TIMEOUT_S = 60.0
 
 
-def _load_litellm() -> ModuleType:
+def load_litellm() -> ModuleType:
     """litellm as the harness imports it (offline price map, no banner)."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
@@ -115,7 +115,7 @@ async def compare(root: Path, repeats: int) -> dict[str, Any]:
     """Bare loop and harness, warmed, then `repeats` rounds each in ABBA order."""
     experiment = _load_bench(root)
     url, cells, concurrency = str(experiment.models[0].api_base), len(experiment.cases), experiment.concurrency
-    litellm = _load_litellm()
+    litellm = load_litellm()
     loops: dict[str, Callable[[], Awaitable[int]]] = {
         "bare": lambda: bare_loop(litellm, url, cells, concurrency),
         "harness": lambda: harness_run(experiment),
@@ -155,7 +155,7 @@ async def profile_harness(root: Path, out: Path) -> dict[str, Any]:
 async def bare_process(url: str, cells: int, variants: int, concurrency: int) -> dict[str, Any]:
     """The bare loop, cold: litellm is imported here, so the parent's wall time of this process
     includes it, as a user's script would."""
-    litellm = _load_litellm()
+    litellm = load_litellm()
     timed = await _timed(lambda: bare_loop(litellm, url, cells, concurrency, variants))
     return {"cells": cells, "bare": [timed]}
 

@@ -14,7 +14,7 @@ from typing import Any
 from scaffold.cells import Completion
 from scaffold.providers.base import ModelRequest, ProviderError
 from scaffold.providers.litellm_provider import (
-    _load_litellm,
+    load_litellm,
     api_key_for,
     classify_error,
     completion_from_response,
@@ -65,7 +65,7 @@ def line_outcome(line: dict[str, Any], *, timeout_s: float) -> Completion | Prov
     status = response.get("status_code")
     body = response.get("body")
     if status == 200 and isinstance(body, dict):
-        litellm = _load_litellm()
+        litellm = load_litellm()
         try:
             return completion_from_response(litellm.ModelResponse(**body))
         except ProviderError as error:
@@ -89,7 +89,7 @@ class BatchClient:
 
     async def _call(self, function: str, **arguments: Any) -> Any:
         """`litellm.<function>(**arguments)` at this model's endpoint, failures classified."""
-        litellm = _load_litellm()
+        litellm = load_litellm()
         api_key = api_key_for(self.model)
         where = {
             "custom_llm_provider": "openai", "api_base": self.model.api_base, "api_key": api_key,

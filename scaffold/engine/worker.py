@@ -108,9 +108,9 @@ def main() -> None:
     # Frames go to a private copy of stdout; whatever a library prints goes to stderr instead.
     protocol_fd = os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    from scaffold.providers.litellm_provider import _load_litellm
+    from scaffold.providers.litellm_provider import load_litellm
 
-    _load_litellm()  # before the ready frame: the first call should not pay the import
+    load_litellm()  # before the ready frame: the first call should not pay the import
 
     asyncio.run(_serve(protocol_fd))
 

@@ -21,6 +21,13 @@ class ModelRequest:
     tools: list[dict[str, Any]] | None = None
     timeout_s: float = 60.0
 
+    def completion_kwargs(self, model_name: str) -> dict[str, Any]:
+        """The keyword arguments of litellm's `acompletion` (the plain call or a Router's) for
+        this request sent as `model_name`: the model's params under the request's, then the
+        messages, tools and timeout."""
+        params = {**self.model.params, **self.params} if self.model.params else self.params
+        return {**params, "model": model_name, "messages": self.messages, "tools": self.tools, "timeout": self.timeout_s}
+
 
 class ProviderError(Exception):
     """A provider failure, classified so the engine knows whether to retry, record or stop.

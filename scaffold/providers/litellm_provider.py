@@ -34,7 +34,7 @@ _EXCEPTION_PREFIX = re.compile(r"^(?:(?:litellm\.)?\w*(?:Error|Exception|Timeout
 _KEY_LIKE = re.compile(r"\b(sk-|Bearer\s+)[A-Za-z0-9_\-.]{6,}")
 
 
-def _load_litellm() -> ModuleType:
+def load_litellm() -> ModuleType:
     """Import litellm once, quietly and without network access at import.
 
     Only these two settings are applied. The documented ones that look like they would cut
@@ -85,22 +85,12 @@ class LitellmProvider:
 
     async def complete(self, request: ModelRequest) -> Completion:
         """Send `request`; raise `ProviderError` (classified) on any failure."""
-        litellm = _litellm or _load_litellm()
+        litellm = _litellm or load_litellm()
         model = request.model
         api_key = api_key_for(model)
-        params = {**model.params, **request.params} if model.params else request.params
         try:
             response = await litellm.acompletion(
-                **{
-                    **params,
-                    "model": model.model,
-                    "messages": request.messages,
-                    "tools": request.tools,
-                    "api_base": model.api_base,
-                    "api_key": api_key,
-                    "timeout": request.timeout_s,
-                    "max_retries": 0,
-                }
+                **request.completion_kwargs(model.model), api_base=model.api_base, api_key=api_key, max_retries=0
             )
         except Exception as error:  # every failure becomes a classified ProviderError
             raise classify_error(error, timeout_s=request.timeout_s, secret=api_key) from None
@@ -142,7 +132,7 @@ def classify_error(error: Exception, *, timeout_s: float, secret: str | None = N
 
     By class first, then by HTTP status, since litellm raises a plain `APIError` for some
     statuses (a 403, for one)."""
-    litellm = _litellm or _load_litellm()
+    litellm = _litellm or load_litellm()
     status = getattr(error, "status_code", None)
     status = status if isinstance(status, int) else None
     detail = _detail(error, secret)

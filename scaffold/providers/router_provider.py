@@ -23,7 +23,7 @@ from scaffold.cells import Completion
 from scaffold.providers.base import ModelRequest, ProviderError
 from scaffold.providers.litellm_provider import (
     NO_KEY,
-    _load_litellm,
+    load_litellm,
     api_key_for,
     classify_error,
     completion_from_response,
@@ -72,7 +72,7 @@ class RouterProvider:
         self._secrets: tuple[str, ...] = ()
 
     def _build_router(self) -> Any:
-        litellm = _load_litellm()
+        litellm = load_litellm()
         model_list = router_model_list(self._model, worker_count())
         keys = (entry["litellm_params"].get("api_key") for entry in model_list)
         self._secrets = tuple(key for key in keys if key and key != NO_KEY)
@@ -92,18 +92,8 @@ class RouterProvider:
         # The Router's HTTP clients belong to the event loop they were made in (a run's)
         same_loop = self._router is not None and self._router_loop is asyncio.get_running_loop()
         router = self._router if same_loop else self._build_router()
-        model = request.model
-        params = {**model.params, **request.params} if model.params else request.params
         try:
-            response = await router.acompletion(
-                **{
-                    **params,
-                    "model": model.name,
-                    "messages": request.messages,
-                    "tools": request.tools,
-                    "timeout": request.timeout_s,
-                }
-            )
+            response = await router.acompletion(**request.completion_kwargs(request.model.name))
         except Exception as error:  # every failure becomes a classified ProviderError
             raise self._classified(error, request.timeout_s) from None
         hidden = getattr(response, "_hidden_params", None) or {}
@@ -112,7 +102,7 @@ class RouterProvider:
         return dataclasses.replace(completion_from_response(response), deployment=hidden.get("model_id"))
 
     def _classified(self, error: Exception, timeout_s: float) -> ProviderError:
-        _load_litellm()
+        load_litellm()
         from litellm.types.router import RouterRateLimitError
 
         if isinstance(error, RouterRateLimitError):
