@@ -24,9 +24,10 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from scaffold.registry import REGISTRY, PluginError
+from scaffold.spec.checking import check_value
 from scaffold.spec.errors import Position, Problem, did_you_mean, display_path
 from scaffold.spec.experiment import MAX_CASES, CaseSpec, GenerateSpec
-from scaffold.spec.problems import check_value, show_value
+from scaffold.spec.problems import show_value
 from scaffold.spec.resolved import Case
 from scaffold.spec.yaml_source import MAX_YAML_BYTES, FileTooLarge, Loc, YamlDocument, parse_yaml, read_bounded
 

@@ -12,12 +12,13 @@ from typing import Any, get_args
 
 from scaffold.spec.base import CheckBase, Setting
 from scaffold.spec.cases import load_cases
+from scaffold.spec.checking import check_fields, check_value
 from scaffold.spec.checks import OPTION_KEYS
 from scaffold.spec.errors import Position, Problem, SpecError, did_you_mean, display_path
 from scaffold.spec.experiment import Experiment, ModelSpec, deployment_names
 from scaffold.spec.folders import EXPERIMENTS_DIR, find_root
 from scaffold.spec.params import merged_params
-from scaffold.spec.problems import check_fields, check_value, field_default, show_value
+from scaffold.spec.problems import field_default, show_value
 from scaffold.spec.refs import RefError, parse_ref
 from scaffold.spec.resolved import BATCH_PREFIX, Case, Deployment, Model, ResolvedExperiment, Scaffold, Variant
 from scaffold.spec.resolver import Resolver

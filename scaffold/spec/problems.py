@@ -12,10 +12,9 @@ from __future__ import annotations
 import types
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Discriminator, Tag, TypeAdapter, ValidationError
+from pydantic import BaseModel, Discriminator, Tag, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
@@ -65,7 +64,7 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-def _unwrap(annotation: Any) -> tuple[Any, str | None]:
+def unwrap_annotation(annotation: Any) -> tuple[Any, str | None]:
     """Strip `Annotated[...]`; return the inner type and its union discriminator, if any."""
     discriminator = None
     while get_origin(annotation) is Annotated:
@@ -92,7 +91,7 @@ def _is_model(annotation: Any) -> bool:
 
 def _kind(annotation: Any) -> str:
     """What shape of YAML value a type accepts: mapping, list, string, number, boolean or other."""
-    inner, discriminator = _unwrap(annotation)
+    inner, discriminator = unwrap_annotation(annotation)
     if discriminator or _is_model(inner) or (get_origin(inner) or inner) is dict:
         return "mapping"
     origin = get_origin(inner) or inner
@@ -133,7 +132,7 @@ def _member_for_tag(members: list[Any], tag: str, discriminator: str | None) -> 
         ):
             return member
     for member in members:
-        inner, member_discriminator = _unwrap(member)
+        inner, member_discriminator = unwrap_annotation(member)
         if discriminator and _is_model(inner) and discriminator in inner.model_fields:
             literal = inner.model_fields[discriminator].annotation
             if tag in get_args(literal):
@@ -190,7 +189,7 @@ def _walk(annotation: Any, data: Any, loc: tuple[Any, ...], base: Loc) -> _Walk:
     current: Any = annotation
     last_tag: str | None = None
     for depth, element in enumerate(loc):
-        current, discriminator = _unwrap(current) if current is not None else (None, None)
+        current, discriminator = unwrap_annotation(current) if current is not None else (None, None)
         members = _union_members(current)
         if len(members) > 1 and isinstance(element, str):
             member = _member_for_tag(members, element, discriminator)
@@ -198,7 +197,7 @@ def _walk(annotation: Any, data: Any, loc: tuple[Any, ...], base: Loc) -> _Walk:
             current, last_tag = member, element
             continue
         if len(members) == 1:
-            current, _ = _unwrap(members[0])
+            current, _ = unwrap_annotation(members[0])
         walk.owner = current if _is_model(current) else None
         origin = get_origin(current)
         if _is_model(current):
@@ -305,101 +304,3 @@ def _value_at(data: Any, base: Loc, path: Loc) -> Any:
     for element in path[len(base):]:
         value = value[element]
     return value
-
-
-@lru_cache(maxsize=256)
-def _adapter(annotation: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(annotation)
-
-
-def _cached_adapter(annotation: Any) -> TypeAdapter[Any]:
-    try:
-        return _adapter(annotation)
-    except TypeError:  # an unhashable annotation: build it each time
-        return TypeAdapter(annotation)
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A value validated against a type: `value` when `problems` is empty."""
-
-    value: Any
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when the value validated."""
-        return not self.problems
-
-
-def check_value(annotation: Any, data: Any, doc: YamlDocument, base: Loc = ()) -> Checked:
-    """Validate `data` (found at `base` in `doc`) as `annotation`, with problems that name its lines."""
-    try:
-        return Checked(_cached_adapter(annotation).validate_python(data))
-    except ValidationError as error:
-        return Checked(None, tuple(problems_from(error, doc, annotation, data, base)))
-
-
-def _salvage(annotation: Any, data: Any) -> Any:
-    """For a list or mapping that failed as a whole, the items that validate on their own."""
-    inner, _ = _unwrap(annotation)
-    origin, args = get_origin(inner), get_args(inner)
-    if origin is list and isinstance(data, list):
-        adapter = _cached_adapter(args[0])
-        kept = []
-        for item in data:
-            try:
-                kept.append(adapter.validate_python(item))
-            except ValidationError:
-                continue
-        return kept
-    if origin is dict and isinstance(data, dict):
-        adapter = _cached_adapter(args[1])
-        kept_items = {}
-        for key, item in data.items():
-            try:
-                kept_items[key] = adapter.validate_python(item)
-            except ValidationError:
-                continue
-        return kept_items
-    return None
-
-
-@dataclass(frozen=True)
-class Fields:
-    """A mapping validated field by field: every field that validated, and every problem."""
-
-    values: dict[str, Any]
-    """Field name -> validated value; defaults for absent fields; for a list or mapping that
-    failed, the items that validate on their own; absent for a field that failed entirely."""
-    problems: tuple[Problem, ...]
-
-
-def check_fields(model: type[BaseModel], data: dict[Any, Any], doc: YamlDocument, base: Loc = ()) -> Fields:
-    """Validate `data` as `model` one field at a time, so one bad field hides no other problem
-    and the good fields can still be resolved. `model`'s own model validators are not run."""
-    problems: list[Problem] = []
-    keys = field_keys(model)
-    for key in data:
-        if key not in keys:
-            message = f"unknown key '{key}'{did_you_mean(str(key), keys)}"
-            problems.append(Problem(doc.position(base + (key,), key=True), message))
-    values: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        if key not in data:
-            if info.is_required():
-                problems.append(Problem(doc.position(base), f"missing key '{key}'"))
-            else:
-                values[name] = field_default(info)
-            continue
-        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-        checked = check_value(annotation, data[key], doc, base + (key,))
-        if checked.ok:
-            values[name] = checked.value
-            continue
-        problems.extend(checked.problems)
-        salvaged = _salvage(info.annotation, data[key])
-        if salvaged is not None:
-            values[name] = salvaged
-    return Fields(values, tuple(sorted(problems)))

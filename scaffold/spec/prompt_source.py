@@ -7,9 +7,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from scaffold.spec.checking import check_fields
 from scaffold.spec.errors import Position, Problem
+from scaffold.spec.problems import show_value
 from scaffold.spec.prompt_file import PromptFile, ScaffoldSpec, VariantSpec
-from scaffold.spec.problems import check_fields, show_value
 from scaffold.spec.refs import valid_name
 from scaffold.spec.yaml_source import Loc, YamlDocument, parse_yaml
 

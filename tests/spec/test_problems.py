@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scaffold.spec.experiment import Experiment
-from scaffold.spec.problems import check_fields
+from scaffold.spec.checking import check_fields
 from scaffold.spec.prompt_file import PromptFile
 from scaffold.spec.yaml_source import parse_yaml
 
