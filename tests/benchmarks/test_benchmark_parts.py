@@ -80,3 +80,14 @@ def test_whole_process_rounds_pass_every_cell_and_give_one_wall_per_round(tmp_pa
     figures = figures_for(8, walls, "promptfoo not found")
     assert [(figure.measured, figure.ok) for figure in figures][0] == ("not run", None)
     assert figures[1].ok is None and figures[1].measured.endswith("x")
+
+
+def test_the_baseline_comparison_runs_both_versions_of_a_command(tmp_path: Path) -> None:
+    """benchmarks/baseline.py: REV's code from `git archive`, timed in turn with this checkout's."""
+    from benchmarks.baseline import Pairing, checkout, pair
+
+    baseline = checkout("HEAD", tmp_path / "baseline")
+    assert (baseline / "scaffold" / "cli" / "main.py").is_file() and not (baseline / ".git").exists()
+    timed = pair(("validate",), baseline, baseline, runs=2, pin=None)
+    assert len(timed.now_s) == len(timed.then_s) == 2 and min(timed.now_s + timed.then_s) > 0
+    assert Pairing("x", [1.0, 3.0, 2.0], [2.0, 2.0, 2.0]).ratio == 1.0
