@@ -1,7 +1,10 @@
 """`scaffold` command line: argument parsing and dispatch only.
 
 Each command lives in its own module, imported when it runs, so `scaffold --help` loads
-nothing heavy (no litellm, no textual, no statistics).
+nothing heavy (no litellm, no textual, no statistics). A command's module imports what every
+run of it needs at its top, so that the `scaffold` process freezes it with the rest of the
+imports (`entry`); the modules whose parsers `--help` builds (plan, cases, plugins, merge,
+import, export) import lazily instead.
 """
 
 from __future__ import annotations

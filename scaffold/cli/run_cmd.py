@@ -15,16 +15,21 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scaffold.cli.errors import print_spec_error
+from scaffold.cli.progress import progress_for
+from scaffold.cli.summary_table import print_summary
+from scaffold.compare.run_result import run_result
+from scaffold.engine.events import RunFinished
+from scaffold.engine.session import RunSession, new_session, resume_session
+from scaffold.engine.shards import refuse_sequential, shard_from_environment
+from scaffold.engine.workers import WorkerPool, route, workers_for
 from scaffold.providers.base import HarnessFault
 from scaffold.spec.errors import Position, Problem, SpecError
+from scaffold.spec.folders import find_root
 from scaffold.spec.resolved import ResolvedExperiment
-
-if TYPE_CHECKING:
-    from scaffold.engine.session import RunSession
-    from scaffold.engine.workers import WorkerPool
+from scaffold.store.run_manifest import RunSelection
 
 EXIT_GATE_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -32,14 +37,9 @@ EXIT_STOPPED = 3
 EXIT_INTERRUPTED = 130
 
 
-def _session(args: argparse.Namespace) -> "RunSession":
+def _session(args: argparse.Namespace) -> RunSession:
     """The run the flags ask for: a new one narrowed by them, or (`--resume`) the missing cells
     of a run, with the selection it was started with."""
-    from scaffold.engine.session import new_session, resume_session
-    from scaffold.engine.shards import refuse_sequential
-    from scaffold.spec.library import find_root
-    from scaffold.store.run_manifest import RunSelection
-
     root = find_root(Path.cwd())
     if args.resume:
         if args.shard:
@@ -61,8 +61,6 @@ def _session(args: argparse.Namespace) -> "RunSession":
 
 def _shard_flag(args: argparse.Namespace) -> str | None:
     """`--shard`, else `SCAFFOLD_SHARD=I/N` from the environment."""
-    from scaffold.engine.shards import shard_from_environment
-
     return args.shard or shard_from_environment(os.environ)
 
 
@@ -97,7 +95,7 @@ def _with_sequential(experiment: ResolvedExperiment, settings: dict[str, Any] | 
 
 
 def main(args: argparse.Namespace) -> int:
-    pool: "WorkerPool | None" = None
+    pool: WorkerPool | None = None
     try:
         if args.workers is not None and args.workers < 0:
             raise SpecError([Problem(Position("--workers"), f"must be 0 or more, not {args.workers}")])
@@ -115,8 +113,6 @@ def main(args: argparse.Namespace) -> int:
             print_plan(session.experiment)
             return 0
         provider_for_model = None
-        from scaffold.engine.workers import WorkerPool, route, workers_for
-
         count = workers_for(session.experiment, session.pending_cells, args.workers)
         if count:
             pool = WorkerPool(count)
@@ -131,10 +127,7 @@ def main(args: argparse.Namespace) -> int:
     return _report(args, session.experiment, finished)
 
 
-async def _drive(run: Any, *, quiet: bool, pool: "WorkerPool | None" = None) -> Any:
-    from scaffold.cli.progress import progress_for
-    from scaffold.engine.events import RunFinished
-
+async def _drive(run: Any, *, quiet: bool, pool: WorkerPool | None = None) -> Any:
     display = progress_for(quiet)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, run.stop)
@@ -166,9 +159,6 @@ def _tag_slices(args: argparse.Namespace, experiment: ResolvedExperiment, finish
 
 
 def _report(args: argparse.Namespace, experiment: ResolvedExperiment, finished: Any) -> int:
-    from scaffold.cli.summary_table import print_summary
-    from scaffold.compare.run_result import run_result
-
     result = run_result(experiment, finished)
     gates = result.gates
     slices = _tag_slices(args, experiment, finished)

@@ -6,16 +6,18 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from scaffold.store.run_manifest import RunManifest
+from rich.console import Console
+from rich.table import Table
+
+from scaffold.compare.selection import library_root
+from scaffold.store.run_dir import RunFolder, list_run_dirs, runs_dir
+from scaffold.store.run_manifest import RunManifest
+from scaffold.text_format import MISSING, percent
 
 
-def _cell_counts(path: Path, manifest: "RunManifest") -> tuple[int, int, int]:
+def _cell_counts(path: Path, manifest: RunManifest) -> tuple[int, int, int]:
     """(finished, passed, failed): from run.json once the run ended, else from its results."""
-    from scaffold.store.run_dir import RunFolder
-
     cells = manifest.cells
     if cells is not None and manifest.status != "running":
         return cells.total, cells.passed, cells.failed
@@ -30,9 +32,6 @@ def _cell_counts(path: Path, manifest: "RunManifest") -> tuple[int, int, int]:
 def run_row(path: Path) -> list[str]:
     """run id, experiment, status, cells done/total, pass rate (errors excluded), started,
     git commit (with `*` when the work tree was dirty)."""
-    from scaffold.text_format import MISSING, percent
-    from scaffold.store.run_dir import RunFolder
-
     manifest = RunFolder(path).read_manifest()
     done, passed, failed = _cell_counts(path, manifest)
     total = manifest.planned_cells
@@ -50,12 +49,6 @@ def run_row(path: Path) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from scaffold.compare.selection import library_root
-    from scaffold.store.run_dir import list_run_dirs, runs_dir
-
     root = library_root()
     rows = []
     for path in list_run_dirs(root):

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from scaffold.cli.errors import print_spec_error
 from scaffold.spec.errors import SpecError
+from scaffold.spec.folders import find_root
+from scaffold.spec.library import experiment_path
+from scaffold.tui.app import ScaffoldApp
 
 
 def main(args: argparse.Namespace) -> int:
-    from scaffold.spec.library import experiment_path, find_root
-
     experiment = getattr(args, "experiment", None)
     root: Path | None = None
     problem = None
@@ -28,6 +29,4 @@ def main(args: argparse.Namespace) -> int:
         if experiment:
             return print_spec_error(error)
         problem = "\n".join(str(item) for item in error.problems)
-    from scaffold.tui.app import ScaffoldApp
-
     return ScaffoldApp(root, experiment, library_problem=problem).run() or 0
