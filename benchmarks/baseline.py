@@ -4,11 +4,12 @@
     .venv/bin/python -m benchmarks.baseline HEAD~5 --runs 30 --pin 1
 
 What "as fast as before" means for a change that touches start-up: each command runs as a
-user runs it, once with this checkout and once with REV's code (`git archive REV`, byte-
-compiled like an install), in turn, A B A B ...; a ratio is the median of the per-pair
-ratios, so a drift in the machine's speed hits both sides alike. `validate` runs on the
-library REV shipped (so REV can read it); the commands that read runs use one library and
-one stored run that REV's own code wrote against the stub, so both versions can read it.
+whole process, started the same way on both sides (`python -P -m scaffold`), once with this
+checkout and once with REV's code (`git archive REV`, byte-compiled like an install), in
+turn, A B A B ...; a ratio is the median of the per-pair ratios, so a drift in the
+machine's speed hits both sides alike. `validate` runs on the library REV shipped (so REV
+can read it); the commands that read runs use one library and one stored run that REV's
+own code wrote against the stub, so both versions can read it.
 Prints one row per command: both medians, the ratio now / REV and its spread. Exit 0.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Sequence
 
 from benchmarks.library import EXPERIMENT, write_library
-from benchmarks.processes import REPO, Stub, run_child, scaffold_command
+from benchmarks.processes import REPO, Stub, run_child
 
 READ_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("runs",),
@@ -72,15 +73,17 @@ def checkout(rev: str, into: Path) -> Path:
 def pair(command: Sequence[str], cwd: Path, baseline: Path, runs: int, pin: str | None) -> Pairing:
     """`runs` alternating runs of `scaffold COMMAND` now and at `baseline`, after one of each unmeasured."""
     prefix = ["taskset", "-c", pin] if pin is not None and shutil.which("taskset") else []
-    now = [*prefix, *scaffold_command(), *command]
-    then = [*prefix, sys.executable, "-m", "scaffold", *command]
+    # REV has no console script of its own, so both sides run `python -P -m scaffold`; -P keeps
+    # the folder a command runs in off sys.path (`validate` runs inside REV's checkout), and
+    # PYTHONPATH alone says whose package is imported.
+    line = [*prefix, sys.executable, "-P", "-m", "scaffold", *command]
     then_env = {"PYTHONPATH": str(baseline)}
-    run_child(now, cwd)
-    run_child(then, cwd, env=then_env)
+    run_child(line, cwd)
+    run_child(line, cwd, env=then_env)
     now_s, then_s = [], []
     for _ in range(runs):
-        now_s.append(run_child(now, cwd).wall_s)
-        then_s.append(run_child(then, cwd, env=then_env).wall_s)
+        now_s.append(run_child(line, cwd).wall_s)
+        then_s.append(run_child(line, cwd, env=then_env).wall_s)
     return Pairing(" ".join(command), now_s, then_s)
 
 
