@@ -7,7 +7,6 @@ never-discriminating cases, one a line."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 
@@ -20,6 +19,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def main(args: argparse.Namespace) -> int:
+    import json
+
     from scaffold.cli.errors import print_usage_error
     from scaffold.compare.discrimination import STALE_AFTER_DAYS, case_discrimination
     from scaffold.compare.selection import SelectionError, load_run

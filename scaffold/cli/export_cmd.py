@@ -9,7 +9,6 @@ bad flags, or an export this run cannot give.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -36,6 +35,8 @@ def grader_path(output: Path) -> Path:
 
 
 def main(args: argparse.Namespace) -> int:
+    import json
+
     from scaffold.compare.selection import SelectionError, load_run
     from scaffold.export.cells import CellFilter, graded_cells
 

@@ -10,7 +10,6 @@ one line per problem; 3 cells are missing (the merged run is written, `interrupt
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,8 @@ def add_parser(commands: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    import json
+
     from scaffold.compare.selection import library_root
     from scaffold.engine.merge import merge_runs
     from scaffold.spec.errors import SpecError

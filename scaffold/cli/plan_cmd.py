@@ -6,7 +6,6 @@ way this command calls a model), else from conservative defaults (tokens then un
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +56,8 @@ def _pilot(experiment: "ResolvedExperiment", cases: int) -> Path:
 
 
 def main(args: argparse.Namespace) -> int:
+    import json
+
     from scaffold.cli.errors import print_spec_error, print_usage_error
     from scaffold.spec.errors import Position, Problem, SpecError
     from scaffold.compare.planning import PlanInputs, inputs_from_run, plan

@@ -10,7 +10,6 @@ reported where its name is used (`scaffold validate`, `scaffold run`).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -22,6 +21,8 @@ def add_parser(commands: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    import json
+
     from scaffold.registry import REGISTRY
 
     rows = [{"name": entry.name, "kind": entry.kind, "source": entry.source} for entry in REGISTRY.entries()]
